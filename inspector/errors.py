@@ -1,0 +1,37 @@
+"""The one root error type the CLI catches. Each error carries a diagnosis a user can act on."""
+
+from __future__ import annotations
+
+
+class InspectorError(Exception):
+    """An operational failure: exit code 2, one line of what happened and one of what to do."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def diagnostics(self) -> str:
+        return f"{self.message}\n  fix: {self.fix}" if self.fix else self.message
+
+
+class AcquireError(InspectorError):
+    """The target could not be fetched or unpacked safely."""
+
+
+class ScanError(InspectorError):
+    """The static stage could not run at all (a degraded engine is a Skipped value instead)."""
+
+
+class SandboxError(InspectorError):
+    """The sandbox could not be created, or its recorder could not record (the run stops)."""
+
+
+class ReportError(InspectorError):
+    """A report could not be read or written."""
+
+
+class LedgerError(InspectorError):
+    """The decision ledger could not be read, written, or failed its hash-chain check."""

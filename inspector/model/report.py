@@ -1,0 +1,324 @@
+"""The report contract: the one data structure every stage reads from or adds to.
+
+Frozen dataclasses, no I/O, no third-party imports. A stage receives the parts made by the
+stages before it and returns new values; ``dataclasses.replace`` builds the next version of
+a :class:`Report`. Serialisation lives in :mod:`inspector.model.codec`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+SCHEMA_ID = "inspector.report/1"
+
+
+class Severity(enum.Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse; used for sorting and thresholds."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+class Verdict(enum.Enum):
+    MALICIOUS = "malicious"
+    SUSPICIOUS = "suspicious"
+    CLEAN = "clean"
+
+    @property
+    def rank(self) -> int:
+        return {Verdict.CLEAN: 0, Verdict.SUSPICIOUS: 1, Verdict.MALICIOUS: 2}[self]
+
+
+class Category(enum.Enum):
+    """What a finding is about. The same names are used by the Semgrep rule pack metadata."""
+
+    REMOTE_CODE_EXECUTION = "remote-code-execution"
+    DOWNLOAD_EXECUTE = "download-execute"
+    CODE_EXECUTION = "code-execution"  # dynamic execution of data not proven to be remote
+    ENDPOINT = "endpoint"
+    HIDDEN_CODE = "hidden-code"
+    AUTO_RUN = "auto-run"
+    OBFUSCATION = "obfuscation"
+    EXFILTRATION = "exfiltration"
+    HONEYTOKEN = "honeytoken"
+    PAYLOAD = "payload"
+    UNDECLARED_ENDPOINT = "undeclared-endpoint"
+    NEW_DOMAIN = "new-domain"
+    REPOSITORY = "repository"  # submodules, links, suspicious history
+    SANDBOX = "sandbox"  # what the sandbox itself observed (blocked probes, failed TLS)
+    ANALYSIS = "analysis"  # the scan could not fully read something (parse error, size cap)
+
+
+class Engine(enum.Enum):
+    TREE_SITTER = "tree-sitter"
+    SEMGREP = "semgrep"
+    TEXT = "text"  # language-neutral line and config checks
+    ACQUIRE = "acquire"
+    SANDBOX = "sandbox"
+    CORRELATE = "correlate"
+
+
+class PhaseName(enum.Enum):
+    """Run phases in the order they execute (package-analysis: each depends on the previous)."""
+
+    OPEN_IN_EDITOR = "open-in-editor"
+    INSTALL = "install"
+    START = "start"
+    TEST = "test"
+
+
+class PhaseStatus(enum.Enum):
+    OK = "ok"
+    FAILED = "failed"  # the command ran and exited non-zero
+    TIMEOUT = "timeout"  # killed from outside at the wall-clock limit: a normal result
+    SKIPPED = "skipped"
+    ERROR = "error"  # the sandbox could not run the command
+
+
+class NetworkDecision(enum.Enum):
+    BLOCKED = "blocked"
+    ALLOWED = "allowed"
+
+
+class HumanDecision(enum.Enum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    PENDING = "pending"
+
+
+# ---------------------------------------------------------------------------------------
+# target
+
+
+@dataclass(frozen=True)
+class HistorySummary:
+    commit_count: int
+    first_commit_at: str | None  # ISO 8601
+    last_commit_at: str | None
+    authors: tuple[str, ...]
+    truncated: bool  # True when the clone was shallow, so the count is a lower bound
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """A symbolic link in the target. Links are kept as links and never followed."""
+
+    path: str
+    points_to: str
+    escapes: bool  # resolves outside the repository root
+
+
+@dataclass(frozen=True)
+class SubmoduleRecord:
+    path: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Target:
+    source: str  # what the user typed (URL, directory, archive), sanitised of credentials
+    kind: str  # "git" | "directory" | "archive"
+    path: str  # local quarantine path of the working tree
+    commit: str | None
+    branch: str | None
+    remote_url: str | None
+    fetched_at: str
+    history: HistorySummary | None
+    links: tuple[LinkRecord, ...] = ()
+    submodules: tuple[SubmoduleRecord, ...] = ()
+    file_count: int = 0
+    total_bytes: int = 0
+
+
+# ---------------------------------------------------------------------------------------
+# static results
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One hop of a source-to-sink path, shown to the reviewer in order."""
+
+    path: str
+    line: int
+    column: int
+    note: str  # e.g. "source: axios.get response", "passed to errorHandler(msg)", "sink: new Function"
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str  # stable within a report: "<rule>:<path>:<line>:<column>" hashed
+    rule: str
+    severity: Severity
+    category: Category
+    path: str | None  # relative to the repository root, forward slashes; None for run-level findings
+    line: int | None  # 1-based
+    column: int | None  # 1-based
+    message: str
+    evidence: str  # untrusted text from the target: escape before display
+    engines: tuple[Engine, ...]
+    trace: tuple[TraceStep, ...] = ()
+    hosts: tuple[str, ...] = ()  # endpoints this finding involves
+    reachable_from: tuple[str, ...] = ()  # auto-run surfaces that lead here ("package.json#scripts.prepare")
+
+
+@dataclass(frozen=True)
+class EndpointSource:
+    path: str
+    line: int
+    how: str  # "literal", "base64 in .env AUTH_API", "String.fromCharCode", "concatenation", ...
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str  # lower-case host name or IP literal
+    urls: tuple[str, ...]
+    sources: tuple[EndpointSource, ...]
+    classification: str  # see inspector/static/data/hosts.toml: "json-hosting", "raw-ip", "well-known-api", ...
+    ports: tuple[int, ...] = ()
+    reaches_execution: bool = False  # data from this host reaches a code-execution sink
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something the tool could not do. A value, never an exception: shown loudly, with a fix."""
+
+    component: str  # "semgrep", "sandbox", "rdap", "tree-sitter:python", ...
+    reason: str
+    fix: str
+
+
+# ---------------------------------------------------------------------------------------
+# run results
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    name: PhaseName
+    commands: tuple[str, ...]
+    status: PhaseStatus
+    exit_code: int | None
+    duration_s: float
+    stdout_tail: str = ""  # untrusted
+    stderr_tail: str = ""  # untrusted
+
+
+@dataclass(frozen=True)
+class ProcessRecord:
+    pid: int
+    ppid: int | None
+    phase: PhaseName
+    argv: tuple[str, ...]  # untrusted
+
+
+@dataclass(frozen=True)
+class FileAccess:
+    path: str  # inside the sandbox; untrusted
+    mode: str  # "read" | "write"
+    phase: PhaseName
+    pid: int | None
+    honeytoken: str | None  # which decoy, when the path is one
+
+
+@dataclass(frozen=True)
+class NetworkRecord:
+    """One (host, ip, port, protocol, phase) row; repeated attempts raise ``count``."""
+
+    host: str | None  # DNS name or SNI or HTTP Host; None for an address never named
+    ip: str | None
+    port: int | None
+    protocol: str  # "dns", "http", "https", "tls", "tcp", "udp", "icmp", "ipv6"
+    phase: PhaseName
+    count: int
+    first_seen: str  # ISO 8601
+    decision: NetworkDecision
+    detail: str = ""  # "GET /api/cookie -> 200 (fake)", "DNS A -> 198.18.0.5", "TLS failed"
+    bytes_sent: int = 0
+    bytes_received: int = 0
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    image: str
+    runtime: str  # "runc" | "runsc"
+    phases: tuple[PhaseResult, ...]
+    started_at: str
+    finished_at: str
+    artifacts: str  # directory (relative to the run directory) holding raw, untrusted artifacts
+    honeytokens: tuple[str, ...] = ()  # kinds of decoys planted
+    processes: tuple[ProcessRecord, ...] = ()
+    file_accesses: tuple[FileAccess, ...] = ()
+    policy: str = "block"  # "block" | "allow-list" | "allow-all"
+    allowed_hosts: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------
+# correlation and decision
+
+
+@dataclass(frozen=True)
+class DomainAge:
+    registered_at: str | None
+    age_days: int | None
+    source: str  # "rdap:<server>", "cache", "unavailable"
+
+
+@dataclass(frozen=True)
+class HostView:
+    """Everything known about one host: what the code said and what the run did."""
+
+    host: str
+    declared: bool  # found in the code or config
+    contacted: bool  # seen at runtime
+    classification: str
+    static_sources: tuple[EndpointSource, ...]
+    network: tuple[NetworkRecord, ...]
+    domain_age: DomainAge | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision: HumanDecision
+    reviewer: str
+    note: str
+    decided_at: str
+    commit: str | None
+    report_digest: str  # sha256 of report.json as written
+    ledger_entry: str | None  # hash of the ledger entry that records it
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Report:
+    tool: ToolInfo
+    target: Target
+    verdict: Verdict
+    findings: tuple[Finding, ...] = ()
+    endpoints: tuple[Endpoint, ...] = ()
+    network: tuple[NetworkRecord, ...] = ()
+    run: RunInfo | None = None
+    hosts: tuple[HostView, ...] = ()
+    decision: Decision | None = None
+    skipped: tuple[Skipped, ...] = ()
+    verdict_reasons: tuple[str, ...] = ()
+    schema: str = field(default=SCHEMA_ID)

@@ -1,0 +1,221 @@
+"""Parse each source file once with tree-sitter and hand the tree to every visitor.
+
+Visitors split their work in two: ``visit`` runs per file in a worker process and returns a
+picklable summary; ``link`` runs once over all summaries (cross-function, cross-module work).
+Per-file summaries are cached by content hash, so a re-scan only parses what changed.
+
+We use the maintained ``tree-sitter`` binding with the official per-language grammar wheels;
+``tree-sitter-languages`` is unmaintained and pinned to an old tree-sitter release.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import os
+import pickle
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import tree_sitter
+import tree_sitter_javascript
+import tree_sitter_python
+import tree_sitter_typescript
+
+from inspector.model import Category, Engine, Finding, Severity
+from inspector.static.interface import Analyzer, AnalyzerResult, RepoView
+
+LANGUAGE_BY_SUFFIX = {
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".py": "python",
+    ".pyw": "python",
+}
+
+# Bigger files are still line-scanned for hidden code by the text checks, but not parsed.
+DEFAULT_MAX_PARSE_BYTES = 5 * 1024 * 1024
+
+
+def language_for(path: str) -> str | None:
+    return LANGUAGE_BY_SUFFIX.get(Path(path).suffix.lower())
+
+
+@cache
+def _language(name: str) -> tree_sitter.Language:
+    capsule = {
+        "javascript": tree_sitter_javascript.language,
+        "typescript": tree_sitter_typescript.language_typescript,
+        "tsx": tree_sitter_typescript.language_tsx,
+        "python": tree_sitter_python.language,
+    }[name]()
+    return tree_sitter.Language(capsule)
+
+
+def parse(source: bytes, language: str) -> tree_sitter.Tree:
+    return tree_sitter.Parser(_language(language)).parse(source)
+
+
+def grammar_versions() -> dict[str, str]:
+    """For `inspector doctor`: the grammar packages actually importable here."""
+    from importlib.metadata import version
+
+    return {
+        name: version(name)
+        for name in ("tree-sitter", "tree-sitter-javascript", "tree-sitter-typescript", "tree-sitter-python")
+    }
+
+
+class TreeVisitor(abc.ABC):
+    """One family of tree-sitter checks."""
+
+    name: str
+    version: str  # bump when the summary format or logic changes: it keys the cache
+
+    @abc.abstractmethod
+    def visit(self, path: str, language: str, tree: tree_sitter.Tree, source: bytes) -> Any:
+        """Summarise one file. Runs in a worker process: the result must be picklable."""
+
+    @abc.abstractmethod
+    def link(self, repo: RepoView, summaries: dict[str, Any]) -> AnalyzerResult:
+        """Combine all per-file summaries (path -> summary) into findings and endpoints."""
+
+
+@dataclass(frozen=True)
+class _FileJob:
+    path: str
+    language: str
+    source: bytes
+
+
+@dataclass(frozen=True)
+class _FileOutcome:
+    path: str
+    summaries: dict[str, Any]  # visitor name -> summary
+    error: str | None  # why the file could not be analysed, for an info finding
+
+
+def _run_file(job: _FileJob, visitors: Sequence[TreeVisitor]) -> _FileOutcome:
+    try:
+        tree = parse(job.source, job.language)
+        return _FileOutcome(
+            job.path, {v.name: v.visit(job.path, job.language, tree, job.source) for v in visitors}, None
+        )
+    except RecursionError:
+        return _FileOutcome(job.path, {}, "nesting too deep to analyse")
+    except (ValueError, UnicodeError, MemoryError) as exc:
+        return _FileOutcome(job.path, {}, f"{type(exc).__name__}: {exc}")
+
+
+class TreeSitterAnalyzer(Analyzer):
+    name = "tree-sitter"
+
+    def __init__(
+        self,
+        visitors: Sequence[TreeVisitor],
+        *,
+        jobs: int | None = None,
+        cache_dir: Path | None = None,
+        max_parse_bytes: int = DEFAULT_MAX_PARSE_BYTES,
+    ) -> None:
+        self.visitors = tuple(visitors)
+        self.jobs = jobs or os.cpu_count() or 1
+        self.cache_dir = cache_dir
+        self.max_parse_bytes = max_parse_bytes
+
+    def analyze(self, repo: RepoView) -> AnalyzerResult:
+        findings: list[Finding] = []
+        jobs: list[_FileJob] = []
+        outcomes: list[_FileOutcome] = []
+        for file in repo.files:
+            language = language_for(file.path)
+            if language is None or file.is_link:
+                continue
+            if file.size > self.max_parse_bytes:
+                findings.append(_info(file.path, f"not parsed: {file.size} bytes is over the parse cap"))
+                continue
+            source = repo.read(file.path)
+            cached = self._cache_get(source)
+            if cached is not None:
+                outcomes.append(_FileOutcome(file.path, cached, None))
+            else:
+                jobs.append(_FileJob(file.path, language, source))
+        outcomes.extend(self._run_all(jobs))
+        summaries: dict[str, dict[str, Any]] = {v.name: {} for v in self.visitors}
+        sources = {job.path: job.source for job in jobs}
+        for outcome in outcomes:
+            if outcome.error is not None:
+                findings.append(_info(outcome.path, f"could not be analysed: {outcome.error}"))
+                continue
+            if outcome.path in sources:
+                self._cache_put(sources[outcome.path], outcome.summaries)
+            for name, summary in outcome.summaries.items():
+                summaries[name][outcome.path] = summary
+        endpoints, auto_run, skipped = [], [], []
+        for visitor in self.visitors:
+            result = visitor.link(repo, summaries[visitor.name])
+            findings.extend(result.findings)
+            endpoints.extend(result.endpoints)
+            auto_run.extend(result.auto_run)
+            skipped.extend(result.skipped)
+        return AnalyzerResult(tuple(findings), tuple(endpoints), tuple(auto_run), tuple(skipped))
+
+    def _run_all(self, jobs: list[_FileJob]) -> list[_FileOutcome]:
+        if self.jobs <= 1 or len(jobs) < 8:
+            return [_run_file(job, self.visitors) for job in jobs]
+        with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+            return list(pool.map(_run_file, jobs, [self.visitors] * len(jobs), chunksize=8))
+
+    def _cache_key(self, source: bytes) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        versions = ",".join(f"{v.name}={v.version}" for v in self.visitors)
+        digest = hashlib.sha256(versions.encode() + b"\0" + source).hexdigest()
+        return self.cache_dir / digest[:2] / f"{digest}.pickle"
+
+    def _cache_get(self, source: bytes) -> dict[str, Any] | None:
+        key = self._cache_key(source)
+        if key is None or not key.is_file():
+            return None
+        try:
+            value = pickle.loads(key.read_bytes())
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            # A stale or torn cache entry is only a cache miss.
+            return None
+        return value if isinstance(value, dict) else None
+
+    def _cache_put(self, source: bytes, summaries: dict[str, Any]) -> None:
+        key = self._cache_key(source)
+        if key is None:
+            return
+        key.parent.mkdir(parents=True, exist_ok=True)
+        tmp = key.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(summaries))
+        tmp.replace(key)
+
+
+def _info(path: str, message: str) -> Finding:
+    return Finding(
+        id=hashlib.sha256(f"parse:{path}:{message}".encode()).hexdigest()[:16],
+        rule="analysis.unparsed-file",
+        severity=Severity.INFO,
+        category=Category.ANALYSIS,
+        path=path,
+        line=None,
+        column=None,
+        message=message,
+        evidence="",
+        engines=(Engine.TREE_SITTER,),
+    )
+
+
+__all__ = ["TreeSitterAnalyzer", "TreeVisitor", "grammar_versions", "language_for", "parse"]
