@@ -1,14 +1,6 @@
 """The report model: the single contract between stages (frozen dataclasses, no I/O)."""
 
 from inspector.model.codec import ReportFormatError, from_dict, to_dict
-from inspector.model.stages import (
-    AutoRunSurface,
-    PayloadRecord,
-    PlannedPhase,
-    RunPlan,
-    SandboxResult,
-    StaticResult,
-)
 from inspector.model.report import (
     SCHEMA_ID,
     Category,
@@ -39,15 +31,18 @@ from inspector.model.report import (
     TraceStep,
     Verdict,
 )
+from inspector.model.stages import (
+    AutoRunSurface,
+    PayloadRecord,
+    PlannedPhase,
+    RunPlan,
+    SandboxResult,
+    StaticResult,
+)
 
 __all__ = [
-    "AutoRunSurface",
-    "PayloadRecord",
-    "PlannedPhase",
-    "RunPlan",
-    "SandboxResult",
-    "StaticResult",
     "SCHEMA_ID",
+    "AutoRunSurface",
     "Category",
     "Decision",
     "DomainAge",
@@ -62,15 +57,20 @@ __all__ = [
     "LinkRecord",
     "NetworkDecision",
     "NetworkRecord",
+    "PayloadRecord",
     "PhaseName",
     "PhaseResult",
     "PhaseStatus",
+    "PlannedPhase",
     "ProcessRecord",
     "Report",
     "ReportFormatError",
     "RunInfo",
+    "RunPlan",
+    "SandboxResult",
     "Severity",
     "Skipped",
+    "StaticResult",
     "SubmoduleRecord",
     "Target",
     "ToolInfo",

@@ -189,7 +189,7 @@ class Endpoint:
     host: str  # lower-case host name or IP literal
     urls: tuple[str, ...]
     sources: tuple[EndpointSource, ...]
-    classification: str  # see inspector/static/data/hosts.toml: "json-hosting", "raw-ip", "well-known-api", ...
+    classification: str  # inspector/static/data/hosts.toml: "json-hosting", "raw-ip", ...
     ports: tuple[int, ...] = ()
     reaches_execution: bool = False  # data from this host reaches a code-execution sink
 
