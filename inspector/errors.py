@@ -35,3 +35,7 @@ class ReportError(InspectorError):
 
 class LedgerError(InspectorError):
     """The decision ledger could not be read, written, or failed its hash-chain check."""
+
+
+class PlanError(InspectorError):
+    """No way to run the target was found (the fix names --cmd)."""

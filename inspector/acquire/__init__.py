@@ -1,0 +1,74 @@
+"""Stage 1, acquire: what the user typed -> a quarantined tree and a Target record.
+
+Nothing from the target runs here: no git hooks, no submodule fetch, no LFS smudge, links are
+kept as links and listed, archives are refused when any member would leave the quarantine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from inspector.acquire.archive import ArchiveSource, is_archive
+from inspector.acquire.directory import DirectorySource
+from inspector.acquire.interface import Limits, Source
+from inspector.acquire.remote import GitRemoteSource, is_git_url, redact
+from inspector.errors import AcquireError
+from inspector.model import Target
+
+DEFAULT_DEPTH = 50
+
+
+@dataclass(frozen=True)
+class AcquireOptions:
+    workdir: Path  # parent of per-target quarantine directories
+    depth: int = DEFAULT_DEPTH  # 0 = full history
+    limits: Limits = field(default_factory=Limits)
+    copy_directories: bool = False  # `fetch DIR` copies; `scan DIR` reads in place
+
+
+def source_for(target: str, options: AcquireOptions) -> Source:
+    if is_git_url(target):
+        return GitRemoteSource(target, depth=options.depth, limits=options.limits)
+    path = Path(target).expanduser()
+    if target.startswith(("file:", "ext::")) or "::" in target:
+        raise AcquireError(
+            f"{target!r}: this transport is refused",
+            "give an https/ssh git URL, a local directory or a .zip/.tar.gz archive",
+        )
+    if is_archive(target) and not path.is_dir():
+        return ArchiveSource(path, target, limits=options.limits)
+    if path.is_dir():
+        return DirectorySource(path, target)
+    if path.exists():
+        raise AcquireError(
+            f"{target}: not a directory, git URL or supported archive",
+            "supported archives: " + ", ".join((".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")),
+        )
+    raise AcquireError(f"{target}: no such file or directory", "check the path or URL")
+
+
+def quarantine_dir(target: str, options: AcquireOptions) -> Path:
+    """A fresh directory per fetch: <slug>-<utc time>-<hash>, never chosen by the target."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", redact(target).rstrip("/").rsplit("/", 1)[-1])[:40].strip(".-")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    digest = hashlib.sha256(f"{target}{stamp}".encode()).hexdigest()[:8]
+    path = options.workdir / f"{slug or 'target'}-{stamp}-{digest}"
+    path.mkdir(parents=True, exist_ok=False)
+    return path
+
+
+def acquire(target: str, options: AcquireOptions) -> Target:
+    source = source_for(target, options)
+    if isinstance(source, DirectorySource) and not options.copy_directories:
+        return source.fetch(Path(target))
+    quarantine = quarantine_dir(target, options)
+    if isinstance(source, DirectorySource):
+        return source.fetch_copy(quarantine)
+    return source.fetch(quarantine)
+
+
+__all__ = ["AcquireOptions", "Limits", "acquire"]

@@ -1,0 +1,104 @@
+"""A git remote: a shallow, hook-less clone into the quarantine, watched for size and time."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from inspector.acquire.gitcmd import hardened_git
+from inspector.acquire.interface import Limits, Source
+from inspector.acquire.inventory import now_iso, read_history, read_submodules, walk_tree
+from inspector.errors import AcquireError
+from inspector.model import Target
+
+SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/].*$")
+URL_SCHEMES = ("https://", "http://", "ssh://", "git://")
+
+
+def is_git_url(text: str) -> bool:
+    return text.startswith(URL_SCHEMES) or bool(SCP_LIKE.match(text))
+
+
+def redact(url: str) -> str:
+    """Drop credentials from a URL before it is written into a report."""
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        netloc = host + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return url
+
+
+def _tree_size(path: Path) -> int:
+    return sum(p.lstat().st_size for p in path.rglob("*") if not p.is_symlink() and p.is_file())
+
+
+class GitRemoteSource(Source):
+    kind = "git"
+
+    def __init__(self, url: str, *, depth: int, limits: Limits, poll_s: float = 0.5) -> None:
+        if url.startswith("-"):
+            raise AcquireError(f"{url!r} is not a repository URL", "give an https or ssh git URL")
+        self.url = url
+        self.depth = depth
+        self.limits = limits
+        self.poll_s = poll_s
+
+    def fetch(self, quarantine: Path) -> Target:
+        dest = quarantine / "repo"
+        if dest.exists():
+            shutil.rmtree(dest)
+        self._clone(dest)
+        commit, branch, _remote, history = read_history(dest)
+        links, files, total = walk_tree(dest)
+        return Target(
+            source=redact(self.url),
+            kind=self.kind,
+            path=str(dest),
+            commit=commit,
+            branch=branch,
+            remote_url=redact(self.url),
+            fetched_at=now_iso(),
+            history=history,
+            links=links,
+            submodules=read_submodules(dest),
+            file_count=files,
+            total_bytes=total,
+        )
+
+    def _clone(self, dest: Path) -> None:
+        options: dict[str, object] = {"no_recurse_submodules": True, "no_tags": True, "single_branch": True}
+        if self.depth > 0:
+            options["depth"] = self.depth
+        g = hardened_git()
+        proc = g.clone("--", self.url, str(dest), as_process=True, **options)
+        started = time.monotonic()
+        while proc.proc is not None and proc.proc.poll() is None:
+            elapsed = time.monotonic() - started
+            too_big = dest.exists() and _tree_size(dest) > self.limits.max_bytes
+            if elapsed > self.limits.timeout_s or too_big:
+                proc.proc.kill()
+                proc.proc.wait()
+                shutil.rmtree(dest, ignore_errors=True)
+                what = f"over {self.limits.max_bytes} bytes" if too_big else f"over {self.limits.timeout_s:.0f} s"
+                raise AcquireError(f"clone of {redact(self.url)} stopped: {what}", "raise --max-size/--timeout")
+            time.sleep(self.poll_s)
+        stderr = proc.proc.stderr.read().decode(errors="replace") if proc.proc and proc.proc.stderr else ""
+        code = proc.proc.returncode if proc.proc else -1
+        if code != 0:
+            shutil.rmtree(dest, ignore_errors=True)
+            detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"git exited {code}"
+            raise AcquireError(
+                f"could not clone {redact(self.url)}: {detail[:300]}",
+                "check the URL and your network; private repos need your ssh key or a credential helper",
+            )
+        if not (dest / ".git").is_dir():
+            raise AcquireError(f"clone of {redact(self.url)} produced no repository")
+
+
+__all__ = ["GitRemoteSource", "is_git_url", "redact"]
