@@ -71,4 +71,11 @@ def acquire(target: str, options: AcquireOptions) -> Target:
     return source.fetch(quarantine)
 
 
-__all__ = ["AcquireOptions", "Limits", "acquire"]
+__all__ = ["AcquireOptions", "Limits", "acquire", "git_version"]
+
+
+def git_version() -> str:
+    """For `inspector doctor`."""
+    from inspector.acquire.gitcmd import hardened_git
+
+    return " ".join(str(part) for part in hardened_git().version_info)

@@ -127,7 +127,7 @@ class ArchiveSource(Source):
                     _check_link(dest, target, link_target, member.filename, self.display)
                     links.append((target, link_target))
                     continue
-                if mode and not stat.S_ISREG(mode):
+                if stat.S_IFMT(mode) and not stat.S_ISREG(mode):
                     raise _refuse(self.display, f"member {member.filename!r} is not a regular file")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 written = 0

@@ -1,0 +1,319 @@
+"""Command line: parse options -> pipeline -> render -> exit code. Nothing else lives here.
+
+Exit codes: 0 verdict below --fail-on; 1 at or above it; 2 usage or operational error (one
+line of what happened, one of how to fix it, no traceback).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from inspector import __version__, pipeline
+from inspector.errors import InspectorError
+from inspector.model import HumanDecision, PhaseName, Report, RunPlan, Verdict, to_dict
+from inspector.pipeline import PlanOptions, ReportFormat, SandboxOptions
+from inspector.textsafe import terminal_safe
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = [f.value for f in ReportFormat]
+FAIL_ON = {"malicious": Verdict.MALICIOUS, "suspicious": Verdict.SUSPICIOUS, "never": None}
+PHASES = [p.value for p in PhaseName]
+
+
+class StepPrinter:
+    """Progress for long steps on stderr; silent for JSON output or when stderr is not a TTY."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.console = Console(stderr=True, highlight=False)
+        self.enabled = enabled and self.console.is_terminal
+
+    def step(self, message: str) -> None:
+        if self.enabled:
+            self.console.print(f"[dim]→ {escape(terminal_safe(message))}[/dim]")
+
+
+def _settings(workdir: Path | None) -> pipeline.Settings:
+    return pipeline.Settings.default(workdir)
+
+
+def _exit_code(report: Report, fail_on: str) -> int:
+    threshold = FAIL_ON[fail_on]
+    return 1 if threshold is not None and report.verdict.rank >= threshold.rank else 0
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+
+
+def _render(report: Report, fmt: str) -> str:
+    return pipeline.render(report, ReportFormat(fmt))
+
+
+def output_options(func: F) -> F:
+    func = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)(func)
+    func = click.option("--output", type=click.Path(path_type=Path), help="Write the report here.")(func)
+    return click.option(
+        "--fail-on", type=click.Choice(list(FAIL_ON)), default="malicious", show_default=True,
+        help="Exit 1 when the verdict is at or above this.",
+    )(func)
+
+
+def scan_options(func: F) -> F:
+    func = click.option("--workdir", type=click.Path(path_type=Path), help="Quarantine for fetched targets.")(func)
+    func = click.option("--depth", type=int, default=50, show_default=True, help="Clone depth (0 = all).")(func)
+    func = click.option("--jobs", type=int, help="Worker processes for the static scan (default: all cores).")(func)
+    func = click.option("--no-semgrep", is_flag=True, help="Skip the Semgrep engine.")(func)
+    return click.option("--offline", is_flag=True, help="No domain-age (RDAP) look-ups.")(func)
+
+
+def run_options(func: F) -> F:
+    options = [
+        click.option("--cmd", "commands", multiple=True, help="Command to start it (repeatable); replaces the plan's."),
+        click.option("--no-install", is_flag=True, help="Skip the install phase."),
+        click.option("--phase", "phases", multiple=True, type=click.Choice(PHASES), help="Phases to run (repeatable)."),
+        click.option("--runtime", type=click.Choice(["auto", "runc", "runsc"]), default="auto", show_default=True),
+        click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per phase."),
+        click.option("--linger", type=float, default=45.0, show_default=True, help="Seconds watched after start."),
+        click.option("--allow", multiple=True, help="Forward traffic to this host (repeatable)."),
+        click.option("--allow-all", is_flag=True, help="UNSAFE: forward everything (still recorded)."),
+        click.option("--resolve", multiple=True, help="HOST=IP: answer HOST with an address you control."),
+        click.option("--run-dir", type=click.Path(path_type=Path), help="Where run artifacts and reports go."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _scan_request(target: str, paths: tuple[str, ...], kw: dict[str, Any]) -> pipeline.ScanRequest:
+    return pipeline.ScanRequest(
+        target=target, paths=paths, depth=kw["depth"], jobs=kw["jobs"], semgrep=not kw["no_semgrep"],
+        offline=kw["offline"],
+    )
+
+
+def _run_request(target: str, kw: dict[str, Any]) -> pipeline.RunRequest:
+    resolve = []
+    for item in kw["resolve"]:
+        host, sep, address = item.partition("=")
+        if not sep or not host or not address:
+            raise click.BadParameter(f"{item!r} is not HOST=IP", param_hint="--resolve")
+        resolve.append((host.lower(), address))
+    phases = tuple(PhaseName(p) for p in kw["phases"]) or PlanOptions().phases
+    return pipeline.RunRequest(
+        scan=_scan_request(target, (), kw),
+        plan=PlanOptions(commands=tuple(kw["commands"]), install=not kw["no_install"], phases=phases),
+        sandbox=SandboxOptions(
+            runtime=kw["runtime"], timeout_s=kw["timeout"], linger_s=kw["linger"], allow=tuple(kw["allow"]),
+            allow_all=kw["allow_all"], resolve=tuple(resolve),
+        ),
+        run_dir=kw["run_dir"],
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="inspector")
+def cli() -> None:
+    """Vet a repository a stranger sent you: fetch it without running it, scan it, run it in a
+    recorded sandbox, and decide."""
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--no-run", is_flag=True, help="Scan only; do not run it in the sandbox.")
+@click.option("--no-input", is_flag=True, help="Never prompt (automation): run, and leave the decision pending.")
+@output_options
+@scan_options
+@run_options
+def vet(target: str, no_run: bool, no_input: bool, fmt: str, output: Path | None, fail_on: str, **kw: Any) -> None:
+    """The whole flow: fetch, scan, show the plan, run, correlate, report, decide."""
+    settings = _settings(kw["workdir"])
+    request = _run_request(target, {**kw, "run_dir": output or kw["run_dir"]})
+    console = Console(stderr=fmt == "json", highlight=False)
+    outcome = pipeline.vet(
+        request, settings, StepPrinter(fmt != "json"), _confirm_run(console, no_input), run=not no_run
+    )
+    if outcome.prior_decision is not None:
+        prior = outcome.prior_decision
+        console.print(
+            f"[bold]Already decided[/bold] for this commit: {prior.decision.value} by "
+            f"{escape(terminal_safe(prior.reviewer))} at {prior.decided_at}"
+        )
+    click.echo(_render(outcome.report, fmt), nl=False)
+    if fmt != "json":
+        console.print(f"\nReports written to {escape(str(outcome.run_dir))}: " + ", ".join(
+            p.name for p in outcome.written.values()))
+    if not no_input and fmt != "json" and outcome.prior_decision is None and sys.stdin.isatty():
+        _ask_decision(console, outcome.run_dir, settings)
+    sys.exit(_exit_code(outcome.report, fail_on))
+
+
+def _confirm_run(console: Console, no_input: bool) -> Callable[[RunPlan], bool]:
+    def confirm(run_plan: RunPlan) -> bool:
+        console.print(f"\n[bold]Run plan[/bold] ({run_plan.ecosystem}, image {run_plan.image}):")
+        for phase in run_plan.phases:
+            console.print(f"  [cyan]{phase.name.value}[/cyan]  ({escape(terminal_safe(phase.why))})")
+            for command in phase.commands:
+                console.print(f"      $ {escape(terminal_safe(command, limit=300))}")
+        for note in run_plan.notes:
+            console.print(f"  note: {escape(note)}")
+        if no_input or not sys.stdin.isatty():
+            return True
+        return click.confirm("Run this in the disposable sandbox (network recorded and blocked)?", default=True)
+
+    return confirm
+
+
+def _ask_decision(console: Console, run_dir: Path, settings: pipeline.Settings) -> None:
+    choice = click.prompt(
+        "Decision", type=click.Choice(["approve", "reject", "pending"]), default="pending", show_default=True
+    )
+    if choice == "pending":
+        console.print(f"Left pending. Later: inspector decide {escape(str(run_dir))} --approve|--reject")
+        return
+    note = click.prompt("Note", default="", show_default=False)
+    recorded = pipeline.record_decision(run_dir, settings, HumanDecision(choice), _reviewer(), note)
+    console.print(f"Recorded: {recorded.decision.value} (ledger entry {recorded.ledger_entry})")
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--workdir", type=click.Path(path_type=Path), help="Quarantine directory.")
+@click.option("--depth", type=int, default=50, show_default=True, help="Clone depth (0 = full history).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def fetch(target: str, workdir: Path | None, depth: int, fmt: str) -> None:
+    """Fetch TARGET into the quarantine without running any of it (no hooks, no submodules, no LFS)."""
+    fetched = pipeline.fetch(target, _settings(workdir), StepPrinter(fmt != "json"), depth)
+    if fmt == "json":
+        click.echo(json.dumps(to_dict(fetched), indent=2))
+        return
+    console = Console(highlight=False)
+    console.print(f"Fetched into [bold]{escape(fetched.path)}[/bold]")
+    for key, value in asdict(fetched).items():
+        if key not in ("path", "links", "submodules") and value is not None:
+            console.print(f"  {key}: {escape(terminal_safe(str(value), limit=400))}")
+    for link in fetched.links:
+        where = "[red]outside the repository[/red]" if link.escapes else "inside"
+        console.print(f"  link {escape(terminal_safe(link.path))} -> {escape(terminal_safe(link.points_to))} ({where})")
+    for sub in fetched.submodules:
+        console.print(f"  submodule {escape(terminal_safe(sub.path))}: {escape(terminal_safe(sub.url))} (not fetched)")
+
+
+@cli.command()
+@click.argument("target")
+@click.argument("paths", nargs=-1)
+@output_options
+@scan_options
+def scan(target: str, paths: tuple[str, ...], fmt: str, output: Path | None, fail_on: str, **kw: Any) -> None:
+    """Scan TARGET statically (tree-sitter and Semgrep); PATHS limits the scan to those files."""
+    report = pipeline.scan(_scan_request(target, paths, kw), _settings(kw["workdir"]), StepPrinter(fmt != "json"))
+    _emit(_render(report, fmt), output)
+    sys.exit(_exit_code(report, fail_on))
+
+
+@cli.command()
+@click.argument("target")
+@output_options
+@scan_options
+@run_options
+def run(target: str, fmt: str, output: Path | None, fail_on: str, **kw: Any) -> None:
+    """Run TARGET in a disposable container whose only network is a recorder."""
+    report, _run_dir = pipeline.run(_run_request(target, kw), _settings(kw["workdir"]), StepPrinter(fmt != "json"))
+    _emit(_render(report, fmt), output)
+    sys.exit(_exit_code(report, fail_on))
+
+
+@cli.command("report")
+@click.argument("run_dir", type=click.Path(path_type=Path, file_okay=False))
+@output_options
+def report_cmd(run_dir: Path, fmt: str, output: Path | None, fail_on: str) -> None:
+    """Re-render the report of RUN_DIR from its report.json, without scanning again."""
+    loaded = pipeline.load_report(run_dir)
+    _emit(_render(loaded, fmt), output)
+    sys.exit(_exit_code(loaded, fail_on))
+
+
+def _reviewer() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--approve", "decision", flag_value="approve", help="Trust this commit.")
+@click.option("--reject", "decision", flag_value="reject", help="Do not run this commit.")
+@click.option("--pending", "decision", flag_value="pending", help="Record that it is still undecided.")
+@click.option("--note", default="", help="Why.")
+@click.option("--reviewer", default=None, help="Who decides (default: your user name).")
+def decide(run_dir: Path, decision: str | None, note: str, reviewer: str | None) -> None:
+    """Record a decision for the report in RUN_DIR in the hash-chained ledger."""
+    if decision is None:
+        raise click.UsageError("choose one of --approve, --reject or --pending")
+    settings = _settings(None)
+    recorded = pipeline.record_decision(run_dir, settings, HumanDecision(decision), reviewer or _reviewer(), note)
+    click.echo(f"recorded {recorded.decision.value} for commit {recorded.commit or '(no commit)'} "
+               f"in {settings.ledger_path} (entry {recorded.ledger_entry})")
+
+
+@cli.group()
+def images() -> None:
+    """Sandbox images."""
+
+
+@images.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if present.")
+def images_build(force: bool) -> None:
+    """Build the sandbox images locally (no registry needed)."""
+    for name in pipeline.build_images(StepPrinter(True), force=force):
+        click.echo(f"built {name}")
+
+
+@cli.command()
+def doctor() -> None:
+    """Check what this machine has: git, container engine and runtimes, Semgrep, grammars."""
+    console = Console(highlight=False)
+    missing_essential = False
+    for check in pipeline.doctor_checks():
+        colour = "green" if check.ok else ("red" if check.essential else "yellow")
+        mark = f"[{colour}]{'ok' if check.ok else 'missing'}[/{colour}]"
+        console.print(f"{mark:>22}  [bold]{escape(check.name)}[/bold]: {escape(check.detail)}")
+        if not check.ok and check.fix:
+            console.print(f"{'':>9}fix: {escape(check.fix)}")
+        missing_essential |= check.essential and not check.ok
+    sys.exit(2 if missing_essential else 0)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(2)
+    except InspectorError as exc:
+        click.echo(f"error: {terminal_safe(exc.diagnostics(), keep_newlines=True)}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,308 @@
+"""The only module that wires the stages together, in one direction:
+
+acquire -> static -> plan -> sandbox -> correlate -> report -> decide
+
+Each function here is a verb of the command line without the terminal: it takes typed
+requests, returns model values, and raises only InspectorError subclasses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+import platformdirs
+
+from inspector import acquire, correlate, decide, plan, report, sandbox, static
+from inspector.errors import InspectorError, PlanError
+from inspector.model import (
+    Decision,
+    Finding,
+    HumanDecision,
+    Report,
+    RunPlan,
+    SandboxResult,
+    Skipped,
+    StaticResult,
+    Target,
+)
+from inspector.plan import PlanOptions
+from inspector.progress import Progress
+from inspector.report import ReportFormat
+from inspector.sandbox import SandboxOptions
+
+ConfirmRun = Callable[[RunPlan], bool]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where inspector keeps its own files. Nothing here is chosen by the target."""
+
+    workdir: Path  # quarantine for fetched targets
+    data_dir: Path  # run directories and the decision ledger
+    cache_dir: Path  # static-analysis and RDAP caches
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.data_dir / "decisions.jsonl"
+
+    @classmethod
+    def default(cls, workdir: Path | None = None) -> Settings:
+        cache = Path(platformdirs.user_cache_dir("inspector"))
+        return cls(
+            workdir=workdir or cache / "quarantine",
+            data_dir=Path(platformdirs.user_data_dir("inspector")),
+            cache_dir=cache,
+        )
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    target: str
+    paths: tuple[str, ...] = ()  # limit the scan to these files (pre-commit mode)
+    depth: int = acquire.AcquireOptions.__dataclass_fields__["depth"].default
+    jobs: int | None = None
+    semgrep: bool = True
+    offline: bool = False  # no RDAP look-ups
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    scan: ScanRequest
+    plan: PlanOptions = field(default_factory=PlanOptions)
+    sandbox: SandboxOptions = field(default_factory=SandboxOptions)
+    run_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class VetOutcome:
+    report: Report
+    run_dir: Path
+    written: dict[ReportFormat, Path]
+    prior_decision: Decision | None  # a decision already recorded for this repo and commit
+
+
+def fetch(target: str, settings: Settings, progress: Progress, depth: int | None = None) -> Target:
+    progress.step(f"fetching {target}")
+    options = acquire.AcquireOptions(
+        workdir=settings.workdir,
+        depth=acquire.AcquireOptions.__dataclass_fields__["depth"].default if depth is None else depth,
+        copy_directories=True,
+    )
+    return acquire.acquire(target, options)
+
+
+def _acquire_and_scan(request: ScanRequest, settings: Settings, progress: Progress) -> tuple[Target, StaticResult]:
+    progress.step(f"fetching {request.target}")
+    target = acquire.acquire(target=request.target, options=acquire.AcquireOptions(settings.workdir, request.depth))
+    paths = tuple(_relative_paths(Path(target.path), request.paths))
+    progress.step(f"scanning {target.file_count} files")
+    options = static.ScanOptions(
+        jobs=request.jobs,
+        cache_dir=settings.cache_dir / "static",
+        semgrep=request.semgrep,
+        only_paths=paths,
+    )
+    return target, static.scan(Path(target.path), options)
+
+
+def _relative_paths(root: Path, paths: tuple[str, ...]) -> list[str]:
+    """Pre-commit passes paths relative to the current directory; the scan wants them under root."""
+    out = []
+    real_root = root.resolve()
+    for raw in paths:
+        candidate = Path(raw)
+        resolved = (candidate if candidate.is_absolute() else Path.cwd() / candidate).resolve()
+        if not resolved.is_relative_to(real_root):
+            raise InspectorError(f"{raw}: not inside {root}", "list files inside the scanned directory")
+        out.append(resolved.relative_to(real_root).as_posix())
+    return out
+
+
+def _correlate_options(settings: Settings, offline: bool) -> correlate.CorrelateOptions:
+    return correlate.CorrelateOptions(offline=offline, rdap_cache_dir=settings.cache_dir / "rdap")
+
+
+def scan(request: ScanRequest, settings: Settings, progress: Progress) -> Report:
+    target, static_result = _acquire_and_scan(request, settings, progress)
+    progress.step("correlating")
+    return correlate.correlate(target, static_result, None, _correlate_options(settings, request.offline))
+
+
+def make_plan(target: Target, static_result: StaticResult, options: PlanOptions) -> RunPlan:
+    return plan.build(target, static_result, options)
+
+
+def default_run_dir(settings: Settings, target: Target) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", target.source.rstrip("/").rsplit("/", 1)[-1])[:40].strip(".-")
+    identity = target.commit or hashlib.sha256(target.source.encode()).hexdigest()
+    return settings.data_dir / "runs" / (slug or "target") / identity[:12]
+
+
+def _fresh_run_dir(path: Path) -> Path:
+    """Run artifacts are untrusted: start from an empty directory we created."""
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def _execute(
+    target: Target,
+    run_plan: RunPlan,
+    options: SandboxOptions,
+    run_dir: Path,
+    progress: Progress,
+) -> tuple[SandboxResult, tuple[Finding, ...]]:
+    """Run in the sandbox, then rescan what the program downloaded (category payload)."""
+    result = sandbox.execute(Path(target.path), run_plan, options, run_dir, progress)
+    payload_findings: list[Finding] = []
+    for payload in result.payloads:
+        data = (run_dir / payload.artifact).read_bytes()
+        payload_findings.extend(static.scan_payload(data, Path(payload.artifact).name, payload.url))
+    return result, tuple(payload_findings)
+
+
+def run(request: RunRequest, settings: Settings, progress: Progress) -> tuple[Report, Path]:
+    target, static_result = _acquire_and_scan(request.scan, settings, progress)
+    run_plan = make_plan(target, static_result, request.plan)
+    run_dir = _fresh_run_dir(request.run_dir or default_run_dir(settings, target))
+    sandbox_result, payload_findings = _execute(target, run_plan, request.sandbox, run_dir, progress)
+    static_result = replace(static_result, findings=static_result.findings + payload_findings)
+    progress.step("correlating")
+    built = correlate.correlate(
+        target, static_result, sandbox_result, _correlate_options(settings, request.scan.offline)
+    )
+    return built, run_dir
+
+
+def vet(
+    request: RunRequest,
+    settings: Settings,
+    progress: Progress,
+    confirm_run: ConfirmRun,
+    run: bool = True,
+) -> VetOutcome:
+    """fetch -> scan -> plan (shown through confirm_run) -> run -> correlate -> write reports."""
+    target, static_result = _acquire_and_scan(request.scan, settings, progress)
+    ledger = decide.Ledger(settings.ledger_path)
+    prior = ledger.find(target.remote_url or target.source, target.commit) if target.commit else None
+    run_dir = _fresh_run_dir(request.run_dir or default_run_dir(settings, target))
+    sandbox_result: SandboxResult | None = None
+    skipped: list[Skipped] = []
+    if not run:
+        skipped.append(Skipped("sandbox", "the run was turned off with --no-run", "drop --no-run to run it"))
+    else:
+        try:
+            run_plan: RunPlan | None = make_plan(target, static_result, request.plan)
+        except PlanError as exc:
+            run_plan = None
+            skipped.append(Skipped("sandbox", exc.message, exc.fix))
+        if run_plan is not None and not confirm_run(run_plan):
+            skipped.append(Skipped("sandbox", "the run was declined at the prompt", "answer yes, or use --no-input"))
+        elif run_plan is not None:
+            sandbox_result, payload_findings = _execute(target, run_plan, request.sandbox, run_dir, progress)
+            static_result = replace(static_result, findings=static_result.findings + payload_findings)
+    if skipped:
+        static_result = replace(static_result, skipped=static_result.skipped + tuple(skipped))
+    progress.step("correlating")
+    built = correlate.correlate(
+        target, static_result, sandbox_result, _correlate_options(settings, request.scan.offline)
+    )
+    if prior is not None:
+        built = replace(built, decision=prior)
+    written = report.write_reports(built, run_dir)
+    return VetOutcome(built, run_dir, written, prior)
+
+
+def render(built: Report, fmt: ReportFormat) -> str:
+    return report.render(built, fmt)
+
+
+def load_report(run_dir: Path) -> Report:
+    return report.load_report(run_dir)
+
+
+def record_decision(
+    run_dir: Path, settings: Settings, decision: HumanDecision, reviewer: str, note: str
+) -> Decision:
+    """Append the decision to the hash-chained ledger and write it into the run's reports."""
+    loaded = report.load_report(run_dir)
+    report_json = run_dir / "report.json"
+    digest = hashlib.sha256(report_json.read_bytes()).hexdigest()
+    recorded = decide.Ledger(settings.ledger_path).record(loaded, digest, decision, reviewer, note)
+    report.write_reports(replace(loaded, decision=recorded), run_dir)
+    return recorded
+
+
+def verify_ledger(settings: Settings) -> list[str]:
+    return decide.Ledger(settings.ledger_path).verify()
+
+
+def build_images(progress: Progress, force: bool = False) -> list[str]:
+    return sandbox.build_images(progress, force=force)
+
+
+@dataclass(frozen=True)
+class DoctorCheck:
+    name: str
+    ok: bool
+    detail: str  # version, or what is wrong
+    fix: str = ""
+    essential: bool = False  # without it even a static scan cannot run
+
+
+def doctor_checks() -> list[DoctorCheck]:
+    checks = [_git_check()]
+    try:
+        grammars = static.grammar_versions()
+        checks.append(DoctorCheck("tree-sitter grammars", True, ", ".join(f"{k} {v}" for k, v in grammars.items())))
+    except PackageNotFoundError as exc:
+        checks.append(DoctorCheck("tree-sitter grammars", False, f"missing: {exc}", "pip install -e .", True))
+    version = static.semgrep_version()
+    checks.append(
+        DoctorCheck("semgrep", True, version)
+        if version
+        else DoctorCheck("semgrep", False, "missing: the scan runs with tree-sitter only", "pip install semgrep")
+    )
+    try:
+        checks.append(DoctorCheck("mitmproxy (recorder)", True, package_version("mitmproxy")))
+    except PackageNotFoundError:
+        checks.append(DoctorCheck("mitmproxy (recorder)", False, "missing: no sandbox runs", "pip install -e ."))
+    for engine in sandbox.engine_status():
+        checks.append(DoctorCheck(engine.name, engine.ok, engine.detail, engine.fix))
+    return checks
+
+
+def _git_check() -> DoctorCheck:
+    try:
+        return DoctorCheck("git", True, acquire.git_version())
+    except InspectorError as exc:
+        return DoctorCheck("git", False, exc.message, exc.fix, essential=True)
+
+
+__all__ = [
+    "DoctorCheck",
+    "PlanOptions",
+    "ReportFormat",
+    "RunRequest",
+    "SandboxOptions",
+    "ScanRequest",
+    "Settings",
+    "VetOutcome",
+    "build_images",
+    "doctor_checks",
+    "fetch",
+    "load_report",
+    "record_decision",
+    "render",
+    "run",
+    "scan",
+    "vet",
+]
