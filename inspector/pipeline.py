@@ -141,15 +141,29 @@ def make_plan(target: Target, static_result: StaticResult, options: PlanOptions)
 
 def default_run_dir(settings: Settings, target: Target) -> Path:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", target.source.rstrip("/").rsplit("/", 1)[-1])[:40].strip(".-")
-    identity = target.commit or hashlib.sha256(target.source.encode()).hexdigest()
+    identity = decide.version_identity(target) or hashlib.sha256(target.source.encode()).hexdigest()
+    identity = identity.removeprefix("sha256:")
     return settings.data_dir / "runs" / (slug or "target") / identity[:12]
 
 
+RUN_DIR_MARKER = ".inspector-run"
+
+
 def _fresh_run_dir(path: Path) -> Path:
-    """Run artifacts are untrusted: start from an empty directory we created."""
-    if path.exists():
+    """Run artifacts are untrusted: start from an empty directory we created.
+
+    A previous run's directory (it carries our marker) is replaced; any other non-empty
+    directory is refused rather than emptied: --output must never delete a user's files.
+    """
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        if not (path / RUN_DIR_MARKER).is_file():
+            raise InspectorError(
+                f"{path} exists and is not an inspector run directory",
+                "choose a new or empty directory for --output",
+            )
         shutil.rmtree(path)
-    path.mkdir(parents=True)
+    path.mkdir(parents=True, exist_ok=True)
+    (path / RUN_DIR_MARKER).write_text("inspector run directory: replaced by the next run\n")
     return path
 
 
@@ -192,7 +206,7 @@ def vet(
     """fetch -> scan -> plan (shown through confirm_run) -> run -> correlate -> write reports."""
     target, static_result = _acquire_and_scan(request.scan, settings, progress)
     ledger = decide.Ledger(settings.ledger_path)
-    prior = ledger.find(target.remote_url or target.source, target.commit) if target.commit else None
+    prior = ledger.find(decide.repo_identity(target), decide.version_identity(target))
     run_dir = _fresh_run_dir(request.run_dir or default_run_dir(settings, target))
     sandbox_result: SandboxResult | None = None
     skipped: list[Skipped] = []

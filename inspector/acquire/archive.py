@@ -82,7 +82,7 @@ class ArchiveSource(Source):
         _make_inert(dest)
         root = _single_top_dir(dest)
         commit, branch, remote, history = read_history(root)
-        links, files, total = walk_tree(root)
+        links, files, total, digest = walk_tree(root)
         return Target(
             source=self.display,
             kind=self.kind,
@@ -96,6 +96,7 @@ class ArchiveSource(Source):
             submodules=read_submodules(root),
             file_count=files,
             total_bytes=total,
+            content_digest=digest,
         )
 
     def _check_totals(self, count: int, total: int) -> None:

@@ -23,7 +23,7 @@ class DirectorySource(Source):
             raise AcquireError(f"{self.display}: no such directory", "check the path")
         root = self.path.resolve()
         commit, branch, remote, history = read_history(root)
-        links, files, total = walk_tree(root)
+        links, files, total, digest = walk_tree(root)
         return Target(
             source=self.display,
             kind=self.kind,
@@ -37,6 +37,7 @@ class DirectorySource(Source):
             submodules=read_submodules(root),
             file_count=files,
             total_bytes=total,
+            content_digest=digest,
         )
 
     def fetch_copy(self, quarantine: Path) -> Target:

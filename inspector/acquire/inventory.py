@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import hashlib
 import os
 import stat
 from datetime import UTC, datetime
@@ -19,11 +20,12 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def walk_tree(root: Path) -> tuple[tuple[LinkRecord, ...], int, int]:
-    """List links (never followed) and count regular files and bytes, skipping .git."""
+def walk_tree(root: Path) -> tuple[tuple[LinkRecord, ...], int, int, str]:
+    """List links (never followed), count regular files and bytes, and digest the content (no .git)."""
     links: list[LinkRecord] = []
     files = 0
     total = 0
+    entries: list[str] = []
     real_root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
@@ -34,6 +36,7 @@ def walk_tree(root: Path) -> tuple[tuple[LinkRecord, ...], int, int]:
             info = path.lstat()
             if stat.S_ISLNK(info.st_mode):
                 target = str(path.readlink())
+                entries.append(f"{path.relative_to(root).as_posix()}\0link\0{target}")
                 resolved = (path.parent / target).resolve()
                 links.append(
                     LinkRecord(
@@ -45,7 +48,17 @@ def walk_tree(root: Path) -> tuple[tuple[LinkRecord, ...], int, int]:
             elif stat.S_ISREG(info.st_mode):
                 files += 1
                 total += info.st_size
-    return tuple(sorted(links, key=lambda link: link.path)), files, total
+                entries.append(f"{path.relative_to(root).as_posix()}\0file\0{_file_digest(path)}")
+    digest = hashlib.sha256("\n".join(sorted(entries)).encode("utf-8", "surrogateescape")).hexdigest()
+    return tuple(sorted(links, key=lambda link: link.path)), files, total, digest
+
+
+def _file_digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1024 * 1024):
+            sha.update(chunk)
+    return sha.hexdigest()
 
 
 def read_submodules(root: Path) -> tuple[SubmoduleRecord, ...]:

@@ -55,7 +55,7 @@ class GitRemoteSource(Source):
             shutil.rmtree(dest)
         self._clone(dest)
         commit, branch, _remote, history = read_history(dest)
-        links, files, total = walk_tree(dest)
+        links, files, total, digest = walk_tree(dest)
         return Target(
             source=redact(self.url),
             kind=self.kind,
@@ -69,6 +69,7 @@ class GitRemoteSource(Source):
             submodules=read_submodules(dest),
             file_count=files,
             total_bytes=total,
+            content_digest=digest,
         )
 
     def _clone(self, dest: Path) -> None:

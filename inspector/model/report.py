@@ -144,6 +144,9 @@ class Target:
     submodules: tuple[SubmoduleRecord, ...] = ()
     file_count: int = 0
     total_bytes: int = 0
+    # sha256 over every path, file content and link target (.git excluded): the identity of a
+    # directory or archive that has no commit, so a decision can still be tied to what was seen.
+    content_digest: str | None = None
 
 
 # ---------------------------------------------------------------------------------------
