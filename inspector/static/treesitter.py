@@ -26,7 +26,7 @@ import tree_sitter_javascript
 import tree_sitter_python
 import tree_sitter_typescript
 
-from inspector.model import Category, Engine, Finding, Severity
+from inspector.model import AutoRunSurface, Category, Endpoint, Engine, Finding, Severity, Skipped
 from inspector.static.interface import Analyzer, AnalyzerResult, RepoView
 
 LANGUAGE_BY_SUFFIX = {
@@ -160,7 +160,9 @@ class TreeSitterAnalyzer(Analyzer):
                 self._cache_put(sources[outcome.path], outcome.summaries)
             for name, summary in outcome.summaries.items():
                 summaries[name][outcome.path] = summary
-        endpoints, auto_run, skipped = [], [], []
+        endpoints: list[Endpoint] = []
+        auto_run: list[AutoRunSurface] = []
+        skipped: list[Skipped] = []
         for visitor in self.visitors:
             result = visitor.link(repo, summaries[visitor.name])
             findings.extend(result.findings)
