@@ -1,0 +1,260 @@
+"""The static stage: read a repository without running anything and say what it would do.
+
+``scan(root, options)`` walks the tree (links are listed, never followed), builds one
+:class:`RepoView`, runs every analyzer over it - tree-sitter (taint flow and endpoints), the
+language-neutral text checks, Semgrep - finds the auto-run surfaces, merges what the engines
+found, and applies reachability from auto-run surfaces. ``scan_payload`` runs the same checks on
+one body the program downloaded in the sandbox.
+
+What the walk includes, and why:
+* every file whatever its extension (JSON, Markdown and text are where configs and hidden
+  commands live), dotfiles, ``.vscode/``, ``.github/``, ``.devcontainer/``, ``.svn/``;
+* of ``.git/``: ``config`` (``core.hooksPath``) and ``hooks/`` (a delivered repository's hooks
+  run on checkout; ``.sample`` files are read too because payloads have been staged in them),
+  and the hooks directory ``core.hooksPath`` names when it lies inside ``.git/``; never
+  ``objects/`` or other git internals;
+* ``node_modules/`` when it is part of what the stranger sent: always when there is no ``.git``
+  directory (an archive or a copied folder), and in a git checkout when the index tracks files
+  under it. A ``node_modules/`` that ``npm install`` made locally is skipped with an info finding.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from inspector.errors import ScanError
+from inspector.model import Category, Finding, Severity, Skipped, StaticResult, TraceStep
+from inspector.static.autorun import escalate, find_surfaces, references_to, surfaces_of
+from inspector.static.endpoints import EndpointVisitor
+from inspector.static.flow import FlowVisitor, module_graph
+from inspector.static.interface import Analyzer, AnalyzerResult, RepoFile, RepoView
+from inspector.static.merge import link_hosts, merge_endpoints, merge_findings
+from inspector.static.text import DEFAULT_MAX_FILE_BYTES, TextAnalyzer
+from inspector.static.text.common import is_code_file, make_finding
+from inspector.static.text.hidden import code_language
+from inspector.static.treesitter import DEFAULT_MAX_PARSE_BYTES, TreeSitterAnalyzer, language_for
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    jobs: int | None = None  # worker processes; None = one per core
+    cache_dir: Path | None = None  # per-file results by content hash; None = no cache
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # read cap; bigger files are streamed for hidden code
+    semgrep: bool = True
+    semgrep_timeout_s: float = 300.0
+    only_paths: tuple[str, ...] = ()  # pre-commit mode: scan just these files (relative to root)
+    file_budget_s: float = 10.0  # time budget of the text checks per file
+
+
+_GIT_KEEP = ("config",)
+_HOOKS_PATH = re.compile(r"^\s*hookspath\s*=\s*(.+?)\s*$", re.I | re.M)
+
+
+def _git_hooks_dir(git_dir: Path) -> str | None:
+    """core.hooksPath when it points inside .git (e.g. .git/objects/interrupt), relative to .git."""
+    try:
+        text = (git_dir / "config").read_text("utf-8", "replace")
+    except OSError:
+        return None
+    match = _HOOKS_PATH.search(text)
+    if not match:
+        return None
+    value = posixpath.normpath(match.group(1).strip('"'))
+    return value[len(".git/") :] if value.startswith(".git/") else None
+
+
+def _node_modules_committed(root: Path) -> bool:
+    git = root / ".git"
+    if not git.is_dir() or git.is_symlink():
+        return True  # an archive or a copied folder: everything in it came from the sender
+    try:
+        with (git / "index").open("rb") as handle:
+            return b"node_modules/" in handle.read(64 * 1024 * 1024)
+    except OSError:
+        return False
+
+
+def walk(root: Path, only_paths: tuple[str, ...] = ()) -> tuple[tuple[RepoFile, ...], list[Finding]]:
+    """The files to scan (links listed, never followed) and info findings for what was left out."""
+    notes: list[Finding] = []
+    if only_paths:
+        return _only(root, only_paths), notes
+    files: list[RepoFile] = []
+    scan_node_modules = _node_modules_committed(root)
+
+    def visit(directory: Path, rel: str) -> None:
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            notes.append(_note(rel or ".", f"directory could not be listed: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_symlink():
+                files.append(RepoFile(path, 0, True))
+            elif entry.is_dir(follow_symlinks=False):
+                if entry.name == ".git":
+                    _visit_git(Path(entry.path), path)
+                elif entry.name == "node_modules" and not scan_node_modules:
+                    notes.append(_note(path, "node_modules/ is not tracked by git (installed locally): not scanned"))
+                else:
+                    visit(Path(entry.path), path)
+            elif entry.is_file(follow_symlinks=False):
+                files.append(RepoFile(path, entry.stat(follow_symlinks=False).st_size, False))
+
+    def _visit_git(git_dir: Path, rel: str) -> None:
+        for name in _GIT_KEEP:
+            candidate = git_dir / name
+            if candidate.is_file() and not candidate.is_symlink():
+                files.append(RepoFile(f"{rel}/{name}", candidate.stat().st_size, False))
+        hooks = ["hooks"]
+        inner = _git_hooks_dir(git_dir)
+        if inner and inner != "hooks":
+            hooks.append(inner)
+        for hook_dir in hooks:
+            target = git_dir / hook_dir
+            if target.is_dir() and not target.is_symlink() and target.resolve().is_relative_to(git_dir.resolve()):
+                visit(target, f"{rel}/{hook_dir}")
+
+    visit(root, "")
+    return tuple(files), notes
+
+
+def _only(root: Path, only_paths: tuple[str, ...]) -> tuple[RepoFile, ...]:
+    files: list[RepoFile] = []
+    base = root.resolve()
+    for raw in dict.fromkeys(only_paths):
+        rel = posixpath.normpath(raw.replace("\\", "/")).lstrip("/")
+        if rel.startswith("..") or rel in (".", ""):
+            continue
+        candidate = root / rel
+        if any(p.is_symlink() for p in [candidate, *candidate.parents] if p != root and p.is_relative_to(root)):
+            files.append(RepoFile(rel, 0, True))
+        elif candidate.is_file() and candidate.resolve().is_relative_to(base):
+            files.append(RepoFile(rel, candidate.stat().st_size, False))
+    return tuple(files)
+
+
+def _note(path: str, message: str) -> Finding:
+    return make_finding("analysis.not-scanned", Severity.INFO, Category.ANALYSIS, path, None, None, message)
+
+
+def analyzers_for(options: ScanOptions) -> tuple[list[Analyzer], TextAnalyzer]:
+    """The engines of one scan, in the order they run."""
+    text = TextAnalyzer(
+        jobs=options.jobs,
+        cache_dir=options.cache_dir,
+        max_file_bytes=options.max_file_bytes,
+        budget_s=options.file_budget_s,
+    )
+    analyzers: list[Analyzer] = [
+        TreeSitterAnalyzer(
+            [FlowVisitor(), EndpointVisitor()],
+            jobs=options.jobs,
+            cache_dir=options.cache_dir / "tree-sitter" if options.cache_dir else None,
+            max_parse_bytes=min(DEFAULT_MAX_PARSE_BYTES, options.max_file_bytes),
+        ),
+        text,
+    ]
+    return analyzers, text
+
+
+def _sort_key(finding: Finding) -> tuple[int, str, int, int, str]:
+    return (-finding.severity.rank, finding.path or "", finding.line or 0, finding.column or 0, finding.rule)
+
+
+def scan(root: Path, options: ScanOptions) -> StaticResult:
+    """Scan the repository at ``root`` without running anything from it."""
+    if not root.is_dir():
+        raise ScanError(f"{root} is not a directory", fix="pass the path of a checked-out repository")
+    files, notes = walk(root, options.only_paths)
+    repo = RepoView(root, files)
+    analyzers, text = analyzers_for(options)
+    results: list[AnalyzerResult] = [analyzer.analyze(repo) for analyzer in analyzers]
+    hits, autorun_findings = find_surfaces(repo)
+    findings = merge_findings(
+        [*notes, *autorun_findings, *(h.finding for h in hits if h.finding), *(f for r in results for f in r.findings)]
+    )
+    disguised = [path for path, facts in text.facts.items() if facts.disguised_language]
+    code_texts = (
+        {
+            f.path: repo.read(f.path).decode("utf-8", "replace")
+            for f in files
+            if not f.is_link and is_code_file(f.path) and f.size <= options.max_file_bytes
+        }
+        if disguised
+        else {}
+    )
+    findings = escalate(findings, hits, module_graph(repo), references_to(disguised, code_texts))
+    endpoints = merge_endpoints(e for r in results for e in r.endpoints)
+    findings, endpoints = link_hosts(findings, endpoints)
+    skipped: list[Skipped] = [s for r in results for s in r.skipped]
+    regular = [f for f in files if not f.is_link]
+    return StaticResult(
+        findings=tuple(sorted(findings, key=_sort_key)),
+        endpoints=tuple(endpoints),
+        auto_run=(*surfaces_of(hits), *(s for r in results for s in r.auto_run)),
+        skipped=tuple(skipped),
+        files_scanned=len(regular),
+        bytes_scanned=sum(f.size for f in regular),
+    )
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_LANGUAGE_SUFFIX = {"javascript": ".js", "python": ".py", "shell": ".sh"}
+
+
+def _payload_file_name(name: str, data: bytes) -> tuple[str, str | None]:
+    base = _SAFE_NAME.sub("_", posixpath.basename(name.replace("\\", "/")))[:100].lstrip(".") or "payload"
+    language = code_language(data, data.decode("utf-8", "replace") if b"\x00" not in data[:8192] else None)
+    if language and language_for(base) is None and not base.endswith(".sh"):
+        base += _LANGUAGE_SUFFIX[language]
+    return base, language
+
+
+def _as_payload(finding: Finding, local: str, label: str, url: str) -> Finding:
+    def relabel(path: str | None) -> str | None:
+        return label if path == local else path
+
+    return replace(
+        finding,
+        category=Category.PAYLOAD,
+        path=label,
+        message=f"downloaded from {url}: {finding.message}",
+        trace=tuple(TraceStep(relabel(s.path) or label, s.line, s.column, s.note) for s in finding.trace),
+        reachable_from=(),
+    )
+
+
+def scan_payload(data: bytes, name: str, url: str) -> tuple[Finding, ...]:
+    """Run the static checks on one body the program downloaded; findings are category PAYLOAD."""
+    label = f"payload:{name}"
+    local, language = _payload_file_name(name, data)
+    with tempfile.TemporaryDirectory(prefix="inspector-payload-") as directory:
+        root = Path(directory)
+        (root / local).write_bytes(data)
+        result = scan(root, ScanOptions(jobs=1, semgrep=False))
+    findings = [_as_payload(f, local, label, url) for f in result.findings]
+    if language is not None:
+        findings.insert(
+            0,
+            make_finding(
+                "payload.code-body",
+                Severity.MEDIUM,
+                Category.PAYLOAD,
+                label,
+                None,
+                None,
+                f"the program downloaded {language} code from {url}",
+                data[:200].decode("utf-8", "replace"),
+            ),
+        )
+    return tuple(findings)
+
+
+__all__ = ["ScanOptions", "scan", "scan_payload", "walk"]

@@ -1,0 +1,48 @@
+"""Taint analysis: remote (network-response) data reaching code execution, in JS/TS and Python.
+
+``FlowVisitor`` plugs into the tree-sitter engine: ``visit`` turns each file into a small
+data-flow graph in a worker process; ``link`` joins the graphs of the whole repository, resolves
+calls within files and across require/import, and reports every remote source that reaches an
+execution sink, with the path between them. ``module_graph`` gives the orchestrator the resolved
+import graph, to mark findings reachable from files that run automatically.
+"""
+
+from __future__ import annotations
+
+import tree_sitter
+
+from inspector.static.flow._builder import MAX_TREE_NODES
+from inspector.static.flow._ir import FileSummary
+from inspector.static.flow._javascript import build_javascript
+from inspector.static.flow._link import link_flows
+from inspector.static.flow._modules import module_graph
+from inspector.static.flow._python import build_python
+from inspector.static.interface import AnalyzerResult, RepoView
+from inspector.static.treesitter import TreeVisitor
+
+
+class FlowVisitor(TreeVisitor):
+    name = "flow"
+    version = "1"
+
+    def __init__(self, *, max_nodes: int = MAX_TREE_NODES) -> None:
+        self.max_nodes = max_nodes  # a bigger tree is not walked (a partial-analysis info finding)
+
+    def visit(self, path: str, language: str, tree: tree_sitter.Tree, source: bytes) -> FileSummary:
+        root = tree.root_node
+        if root.descendant_count > self.max_nodes:
+            return FileSummary(
+                language=language,
+                has_error=root.has_error,
+                truncated=f"more than {self.max_nodes} syntax nodes: data flow not analysed",
+            )
+        if language == "python":
+            return build_python(root, source)
+        return build_javascript(language, root, source)
+
+    def link(self, repo: RepoView, summaries: dict[str, FileSummary]) -> AnalyzerResult:
+        files = {f.path for f in repo.files if not f.is_link}
+        return AnalyzerResult(findings=tuple(link_flows(summaries, files)))
+
+
+__all__ = ["FlowVisitor", "module_graph"]
