@@ -66,7 +66,7 @@ class Settings:
 class ScanRequest:
     target: str
     paths: tuple[str, ...] = ()  # limit the scan to these files (pre-commit mode)
-    depth: int = acquire.AcquireOptions.__dataclass_fields__["depth"].default
+    depth: int = acquire.DEFAULT_DEPTH
     jobs: int | None = None
     semgrep: bool = True
     offline: bool = False  # no RDAP look-ups
@@ -92,7 +92,7 @@ def fetch(target: str, settings: Settings, progress: Progress, depth: int | None
     progress.step(f"fetching {target}")
     options = acquire.AcquireOptions(
         workdir=settings.workdir,
-        depth=acquire.AcquireOptions.__dataclass_fields__["depth"].default if depth is None else depth,
+        depth=acquire.DEFAULT_DEPTH if depth is None else depth,
         copy_directories=True,
     )
     return acquire.acquire(target, options)

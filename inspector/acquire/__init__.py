@@ -71,7 +71,7 @@ def acquire(target: str, options: AcquireOptions) -> Target:
     return source.fetch(quarantine)
 
 
-__all__ = ["AcquireOptions", "Limits", "acquire", "git_version"]
+__all__ = ["DEFAULT_DEPTH", "AcquireOptions", "Limits", "acquire", "git_version"]
 
 
 def git_version() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from typing import Any
 
 from inspector.model import PhaseName, PlannedPhase
 from inspector.plan.files import exists, read_json
@@ -28,13 +29,12 @@ class NodePlanner(Planner):
         )
 
     def start(self, layout: Layout) -> PlannedPhase | None:
-        manifest = read_json(layout.root, "package.json") or {}
-        scripts = manifest.get("scripts") if isinstance(manifest.get("scripts"), dict) else {}
+        scripts = _scripts(layout)
         for name in ("start", "dev", "serve"):
             if isinstance(scripts.get(name), str):
                 command = "npm start" if name == "start" else f"npm run {name}"
                 return PlannedPhase(PhaseName.START, (command,), f"package.json scripts.{name}")
-        main = manifest.get("main")
+        main = (read_json(layout.root, "package.json") or {}).get("main")
         candidates = ([main] if isinstance(main, str) else []) + list(_MAIN_CANDIDATES)
         for candidate in candidates:
             if exists(layout.root, candidate):
@@ -42,9 +42,13 @@ class NodePlanner(Planner):
         return None
 
     def test(self, layout: Layout) -> PlannedPhase | None:
-        manifest = read_json(layout.root, "package.json") or {}
-        scripts = manifest.get("scripts") if isinstance(manifest.get("scripts"), dict) else {}
+        scripts = _scripts(layout)
         script = scripts.get("test")
         if isinstance(script, str) and _DEFAULT_TEST not in script:
             return PlannedPhase(PhaseName.TEST, ("npm test",), "package.json scripts.test")
         return None
+
+
+def _scripts(layout: Layout) -> dict[str, Any]:
+    scripts = (read_json(layout.root, "package.json") or {}).get("scripts")
+    return scripts if isinstance(scripts, dict) else {}

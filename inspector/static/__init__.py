@@ -37,7 +37,7 @@ from inspector.static.merge import link_hosts, merge_endpoints, merge_findings
 from inspector.static.text import DEFAULT_MAX_FILE_BYTES, TextAnalyzer
 from inspector.static.text.common import is_code_file, make_finding
 from inspector.static.text.hidden import code_language
-from inspector.static.treesitter import DEFAULT_MAX_PARSE_BYTES, TreeSitterAnalyzer, language_for
+from inspector.static.treesitter import DEFAULT_MAX_PARSE_BYTES, TreeSitterAnalyzer, grammar_versions, language_for
 
 
 @dataclass(frozen=True)
@@ -257,4 +257,4 @@ def scan_payload(data: bytes, name: str, url: str) -> tuple[Finding, ...]:
     return tuple(findings)
 
 
-__all__ = ["ScanOptions", "scan", "scan_payload", "walk"]
+__all__ = ["ScanOptions", "grammar_versions", "scan", "scan_payload", "walk"]
