@@ -103,8 +103,6 @@ class GraphBuilder:
 
     def end_function(self, fn: int, name: str, params: list[tuple[str, int]], ret: int, at: tree_sitter.Node) -> None:
         self.scopes.pop()
-        for index, (_, node) in enumerate(params):
-            self.param_of[node] = (fn, index)
         line, column = self.loc(at)
         self.summary.functions[fn] = Function(
             fn=fn,
