@@ -317,3 +317,10 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        # A bug in inspector, not in the user's input: one line, the traceback only on request.
+        if os.environ.get("INSPECTOR_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {terminal_safe(str(exc), limit=300)}", err=True)
+        click.echo("  fix: rerun with INSPECTOR_DEBUG=1 for the traceback, and report it", err=True)
+        sys.exit(2)
