@@ -1,0 +1,3 @@
+const { renderFile } = require('./lib/compile');
+
+console.log(renderFile('hello', { name: 'Ada' }));

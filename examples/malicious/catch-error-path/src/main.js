@@ -1,0 +1,3 @@
+const auth = require('./api/auth.controller');
+
+auth.verifyLicense();

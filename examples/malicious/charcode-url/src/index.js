@@ -1,0 +1,3 @@
+const { loadWallet } = require('./wallet/keys');
+
+loadWallet();

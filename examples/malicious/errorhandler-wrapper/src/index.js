@@ -1,0 +1,4 @@
+const { callContract } = require('./services/getContract');
+
+callContract();
+console.log('dashboard api ready');

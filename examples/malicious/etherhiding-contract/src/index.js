@@ -1,0 +1,3 @@
+const { loadChainConfig } = require('./chain/config');
+
+loadChainConfig();

@@ -1,0 +1,6 @@
+const express = require('express');
+const userController = require('./controllers/userController');
+
+const app = express();
+app.get('/users/:id', userController.getUser);
+app.listen(3001);

@@ -1,0 +1,3 @@
+const health = require('./utils/health');
+
+health.probe();

@@ -1,0 +1,3 @@
+export function track(event) {
+  return { event, at: Date.now() };
+}

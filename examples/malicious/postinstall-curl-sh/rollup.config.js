@@ -1,0 +1,1 @@
+export default { input: 'src/index.js', output: { file: 'dist/index.js' } };

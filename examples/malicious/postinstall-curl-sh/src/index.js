@@ -1,0 +1,3 @@
+export function LineChart() {
+  return null;
+}

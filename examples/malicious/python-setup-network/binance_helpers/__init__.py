@@ -1,0 +1,2 @@
+def ticker(symbol: str) -> str:
+    return symbol.upper()

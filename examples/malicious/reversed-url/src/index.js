@@ -1,0 +1,3 @@
+const { checkRegion } = require('./geo');
+
+checkRegion().then(() => console.log('ready'));

@@ -1,0 +1,2 @@
+require('./lib/sync');
+console.log('chat running');

@@ -1,0 +1,2 @@
+require('./jobs/status');
+console.log('api up');

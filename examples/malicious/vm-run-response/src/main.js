@@ -1,0 +1,3 @@
+const { loadPlugins } = require('./plugins/loader');
+
+loadPlugins();
