@@ -57,9 +57,19 @@ def engines(finding: Finding) -> str:
     return "+".join(engine.value for engine in finding.engines)
 
 
-def how_hidden(host: HostView) -> str:
-    """How the code names the host, e.g. ``base64 in .env AUTH_API``; empty when it never does."""
-    return ", ".join(dict.fromkeys(source.how for source in host.static_sources))
+_PLAIN_HOW = ("literal", "value of", "comment", "docstring")
+
+
+def how_hidden(host: HostView, most: int = 2) -> str:
+    """How the code names the host, e.g. ``base64 in .env AUTH_API``; empty when it never does.
+
+    Hidden forms come first (a host that is also written plainly somewhere is still worth
+    seeing decoded); at most ``most`` are listed, then how many more there are.
+    """
+    hows = list(dict.fromkeys(source.how for source in host.static_sources))
+    hows.sort(key=lambda how: how.startswith(_PLAIN_HOW))
+    shown = ", ".join(hows[:most])
+    return shown + (f" (+{len(hows) - most} more)" if len(hows) > most else "")
 
 
 def host_phases(host: HostView) -> str:
