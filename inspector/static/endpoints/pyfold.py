@@ -18,7 +18,7 @@ from .values import (
     unescape,
     unknown,
 )
-from .walk import HOST_NAME, ModuleWalker
+from .walk import DECLARATION_CAPTURES, HOST_NAME, ModuleWalker
 
 _BASE64 = frozenset(
     {
@@ -64,7 +64,7 @@ class PyWalker(ModuleWalker):
     """
 
     def collect_declarations(self) -> None:
-        for _, node in self.captured(self.declaration_query):
+        for _, node in self.captured(DECLARATION_CAPTURES):
             kind = node.type
             if kind == "assignment":
                 self._assignment(node)

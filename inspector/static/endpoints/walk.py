@@ -23,6 +23,10 @@ MAX_EVIDENCE = 200
 MAX_FOLD_STEPS = 2_000_000
 
 
+DECLARATION_CAPTURES = frozenset({"d"})
+CANDIDATE_CAPTURES = frozenset({"c", "comment", "docstring", "skip"})
+
+
 class FoldBudgetExceeded(Exception):
     """Folding in this file used its whole budget; the rest of the file is read as plain literals."""
 
@@ -34,7 +38,7 @@ def _compiled(language: tree_sitter.Language, source: str) -> tree_sitter.Query:
 
 class ModuleWalker(abc.ABC):
     """Queries (run in C, much faster than walking every node in Python) pick the nodes:
-    ``declaration_query`` captures declarations; ``candidate_query`` captures ``@c`` nodes that may
+    ``declaration_query`` captures ``@d`` declarations; ``candidate_query`` captures ``@c`` nodes that may
     fold to a string, ``@comment``/``@docstring`` nodes read for URLs only, and ``@skip`` subtrees."""
 
     declaration_query: str
@@ -50,6 +54,7 @@ class ModuleWalker(abc.ABC):
         self.budget_spent = False
         self.found: list[Found] = []
         self.deferred: list[Deferred] = []
+        self._captures: dict[str, list[tree_sitter.Node]] | None = None
 
     # -- grammar-specific -------------------------------------------------------------------
 
@@ -86,13 +91,18 @@ class ModuleWalker(abc.ABC):
             raise FoldBudgetExceeded
         return self.fold_node(node, depth + 1)
 
-    def captured(self, query: str) -> list[tuple[str, tree_sitter.Node]]:
-        """Captures in source order, outer nodes before the nodes inside them."""
-        found = tree_sitter.QueryCursor(_compiled(self.language, query)).captures(self.root)
+    def captured(self, names: frozenset[str]) -> list[tuple[str, tree_sitter.Node]]:
+        """Captures with these names in source order, outer nodes before the nodes inside them."""
+        if self._captures is None:
+            # One pass of the query engine over the tree serves both the declarations and the
+            # candidates (each pass costs about as much as walking the tree in C).
+            query = _compiled(self.language, self.declaration_query + self.candidate_query)
+            self._captures = tree_sitter.QueryCursor(query).captures(self.root)
         # A node captured twice (a docstring is also a string) is read by its special capture.
         ordered = [
             (node.start_byte, -node.end_byte, name == "c", name, node)
-            for name, nodes in found.items()
+            for name, nodes in self._captures.items()
+            if name in names
             for node in nodes
         ]
         ordered.sort(key=lambda item: item[:3])
@@ -101,11 +111,15 @@ class ModuleWalker(abc.ABC):
     def summarise(self, language: str) -> FileSummary:
         self.collect_declarations()
         consumed_to = -1  # end of the last subtree already read as a whole
-        for name, node in self.captured(self.candidate_query):
+        for name, node in self.captured(CANDIDATE_CAPTURES):
             if node.start_byte < consumed_to:
                 continue
             if name in {"comment", "docstring"}:
                 self.record_comment(node, name)
+            elif node.type == "string" and _inert_string(self.source[node.start_byte : node.end_byte]):
+                # Most string literals (messages, keys, 'utf8'): cannot name a host, and hold no
+                # nested candidate, so they are passed over before any folding machinery runs.
+                continue
             elif name == "skip" or self.skip_subtree(node):
                 pass
             elif self.budget_spent:
@@ -186,6 +200,20 @@ class ModuleWalker(abc.ABC):
             for hit in url_hits(line_text):
                 evidence = line_text.strip()[:MAX_EVIDENCE]
                 self.found.append(Found(hit.host, hit.url, hit.port, start_line + number, 1, how, None, evidence))
+
+
+def _inert_string(raw: bytes) -> bool:
+    """A plain string literal that :func:`_may_name_host` rejects whatever it folds to: no dot, no
+    scheme, no encoded-URL marker, and nothing that folding could turn into one (no escape, no
+    f-string or template part)."""
+    return (
+        b"." not in raw
+        and b"\\" not in raw
+        and b"{" not in raw
+        and b"://" not in raw
+        and b"aHR0c" not in raw
+        and b"68747470" not in raw
+    )
 
 
 def _may_name_host(text: str) -> bool:

@@ -17,12 +17,22 @@ from collections.abc import Callable
 
 import tree_sitter
 
-JS_RELEVANT = re.compile(
-    rb"eval|\bFunction\b|\.constructor\b|['\"]constructor|\bvm\b|runIn|_compile|child_process|\bexec|spawn|"
-    rb"\bfork\b|import\(|setTimeout|setInterval|writeFile|WriteStream|\bfetch\b|axios|\bgot\b|"
-    rb"\brequest\s*\(|request['\"]|superagent|needle|\bhttps?\s*\.|['\"](?:node:)?https?['\"]|\bnet\b|\btls\b|"
-    rb"socket|Socket|XMLHttpRequest|EventSource|Contract|Provider|Web3|ethers|\bio\s*\(|undici|ajax|getScript|"
-    rb"\.(?:get|post|put|request)\s*\(\s*['\"`]https?:"
+# `Function` in a type (`@param {Function}`, `Array<Function>`, `x.Function`) is never the constructor;
+# `got` must be called, dotted or quoted (the English word is everywhere in comments and messages).
+_JS_TOKENS = (
+    rb"eval|(?<![{|<?!.])\bFunction\b|\.constructor\b|['\"]constructor|\bvm\b|runIn|_compile|child_process|"
+    rb"\bexec|spawn|\bfork\b|import\(|setTimeout|setInterval|writeFile|WriteStream|\bfetch\b|axios|"
+    rb"\bgot\s*[(.]|['\"]got['\"]|request['\"]|superagent|needle|\bhttps?\s*\.|['\"](?:node:)?https?['\"]|"
+    rb"\bnet\b|\btls\b|socket|Socket|XMLHttpRequest|EventSource|Contract|Provider|Web3|ethers|\bio\s*\(|undici|"
+    rb"ajax|getScript|\.(?:get|post|put|request)\s*\(\s*['\"`]https?:"
+)
+JS_RELEVANT = re.compile(_JS_TOKENS + rb"|\brequest\s*\(")
+# A file that binds `request` to another package (supertest in nearly every Express test) calls
+# that package, not the `request` HTTP client: the builder resolves the name the same way.
+_JS_RELEVANT_OWN_REQUEST = re.compile(_JS_TOKENS)
+_REQUEST_BOUND_ELSEWHERE = re.compile(
+    rb"""(?<![.\w$])request\s*=\s*require\s*\(\s*['"](?!request['"/-])[^'"]+['"]\s*\)|"""
+    rb"""\bimport\s+request\s+from\s*['"](?!request['"/-])"""
 )
 PY_RELEVANT = re.compile(
     rb"\bexec|\beval|\bcompile|__import__|import_module|runpy|marshal|pickle|dill|subprocess|\bsystem|popen|"
@@ -45,7 +55,12 @@ def hot_statements(
     names_of: Callable[[tree_sitter.Node], list[str]],
     is_declaration: Callable[[tree_sitter.Node], bool],
 ) -> list[tree_sitter.Node]:
-    relevant = PY_RELEVANT if python else JS_RELEVANT
+    if python:
+        relevant = PY_RELEVANT
+    elif _REQUEST_BOUND_ELSEWHERE.search(source) is not None:
+        relevant = _JS_RELEVANT_OWN_REQUEST
+    else:
+        relevant = JS_RELEVANT
     always = _PY_ALWAYS if python else _JS_ALWAYS
     texts = [source[s.start_byte : s.end_byte] for s in statements]
     hot = [relevant.search(t) is not None for t in texts]
@@ -53,20 +68,30 @@ def hot_statements(
     # a source or a sink is already named by the patterns above).
     spreads = [h or _EXTERNAL_IMPORT.search(t) is None for h, t in zip(hot, texts, strict=True)]
     hot = [h or always.search(t) is not None for h, t in zip(hot, texts, strict=True)]
+    defined: dict[int, list[bytes]] = {}
+
+    def names_at(i: int) -> list[bytes]:
+        if i not in defined:
+            defined[i] = [n.encode() for n in names_of(statements[i])]
+        return defined[i]
+
+    # Each round looks only for the names the previous round added, in the statements not yet
+    # chosen: they have already been searched for every older name.
     names: set[bytes] = set()
+    chosen = [i for i, h in enumerate(hot) if h]
     for _ in range(MAX_ROUNDS):
-        fresh = {n.encode() for i, s in enumerate(statements) if hot[i] and spreads[i] for n in names_of(s)} - names
+        fresh = {n for i in chosen if spreads[i] for n in names_at(i)} - names
         if not fresh:
             break
         names |= fresh
-        pattern = _words(names)
-        for i, text in enumerate(texts):
-            if not hot[i] and pattern.search(text) is not None:
-                hot[i] = True
+        pattern = _words(fresh)
+        chosen = [i for i, text in enumerate(texts) if not hot[i] and pattern.search(text) is not None]
+        for i in chosen:
+            hot[i] = True
     else:
         return statements
     # The other direction, one step: declarations whose names the chosen code uses (a URL constant).
-    cold = {n.encode(): i for i, s in enumerate(statements) if not hot[i] and is_declaration(s) for n in names_of(s)}
+    cold = {n: i for i, s in enumerate(statements) if not hot[i] and is_declaration(s) for n in names_at(i)}
     if cold:
         pattern = _words(set(cold))
         for i, text in enumerate(texts):

@@ -261,10 +261,16 @@ class JavaScriptBuilder(GraphBuilder):
         if handler is not None:
             result = handler(node)
         else:
-            values: set[int] = set()
-            for child in node.named_children:
-                values |= self.ev(child)
-            result = frozenset(values)
+            children = node.named_children
+            if len(children) == 1:  # statement and expression wrappers: no set to build
+                result = self.ev(children[0])
+            elif children:
+                values: set[int] = set()
+                for child in children:
+                    values |= self.ev(child)
+                result = frozenset(values)
+            else:
+                result = NOTHING
         self.depth -= 1
         return result
 
@@ -899,15 +905,14 @@ class JavaScriptBuilder(GraphBuilder):
             return frozenset({result})
 
         # Sinks.
-        constant = all(not v or self.const_str(a) is not None for a, v in zip(args, arg_values, strict=False))
         ctor = self._function_ctor_kind(callee)
         if ctor is not None:
             kind = ("new " if is_new else "") + self.text(unwrapped, 60)
-            self.add_sink(kind, "code", arg_values, constant, node)
+            self.add_sink(kind, "code", arg_values, self._constant(args, arg_values), node)
         elif self._eval_kind(callee):
-            self.add_sink(self.text(callee, 40), "code", arg_values[:1], constant, node)
+            self.add_sink(self.text(callee, 40), "code", arg_values[:1], self._constant(args, arg_values), node)
         else:
-            self._library_sink(name, is_new, node, args, arg_values, constant, callee)
+            self._library_sink(name, is_new, node, args, arg_values, callee)
 
         # Callbacks given `eval`/`Function` directly: `.then(eval)`.
         for arg in args:
@@ -973,6 +978,10 @@ class JavaScriptBuilder(GraphBuilder):
         )
         return frozenset({result})
 
+    def _constant(self, args: list[tree_sitter.Node], arg_values: list[Values]) -> bool:
+        """Every argument that carries a value is a literal (asked only once a call is a sink)."""
+        return all(not v or self.const_str(a) is not None for a, v in zip(args, arg_values, strict=False))
+
     def _literal_url_request(self, callee: tree_sitter.Node, args: list[tree_sitter.Node]) -> bool:
         """`client.get('https://...')` on any object: an HTTP verb given a literal web URL."""
         prop = callee.child_by_field_name("property") if callee.type == "member_expression" else None
@@ -1026,20 +1035,21 @@ class JavaScriptBuilder(GraphBuilder):
         node: tree_sitter.Node,
         args: list[tree_sitter.Node],
         arg_values: list[Values],
-        constant: bool,
         callee: tree_sitter.Node,
     ) -> None:
         parts = name.split(".") if name else [self.text(callee, 40)]
         last = parts[-1]
         module = ".".join(parts[:-1])
         if (module == "vm" and last in VM_FUNCTIONS) or (is_new and name in ("vm.Script", "vm.SourceTextModule")):
-            self.add_sink(("new " if is_new else "") + name, "code", arg_values[:1], constant, node)
+            self.add_sink(
+                ("new " if is_new else "") + name, "code", arg_values[:1], self._constant(args, arg_values), node
+            )
         elif (module in ("child_process", "shelljs", "execa") and last in (*SHELL_FUNCTIONS, "command", "execa")) or (
             name in ("execa", "execa.execa", "execa.execaCommand")
         ):
-            self.add_sink(name, "shell", arg_values, constant, node, self.keys_of(args))
+            self.add_sink(name, "shell", arg_values, self._constant(args, arg_values), node, self.keys_of(args))
         elif last == "_compile" and len(parts) >= 2:
-            self.add_sink(name, "code", arg_values[:1], constant, node)
+            self.add_sink(name, "code", arg_values[:1], self._constant(args, arg_values), node)
         elif (
             callee.type == "import"
             or name == "require"
@@ -1062,11 +1072,12 @@ class JavaScriptBuilder(GraphBuilder):
             and len(args) >= 3
             and (self._eval_kind(args[0]) or self._function_ctor_kind(args[0]) is not None)
         ):
+            constant = self._constant(args, arg_values)
             self.add_sink(f"Reflect.apply({self.text(args[0], 30)})", "code", arg_values[2:3], constant, node)
         elif name in ("setTimeout", "setInterval", "setImmediate") and args:
             first = self.unwrap(args[0])
             if first.type not in FUNCTION_TYPES:
-                self.add_sink(name + " with a string", "timer", arg_values[:1], constant, node)
+                self.add_sink(name + " with a string", "timer", arg_values[:1], self._constant(args, arg_values), node)
 
     def _file_effects(
         self,

@@ -37,7 +37,8 @@ class _Linker:
         self.index = {path: i for i, path in enumerate(self.paths)}
         self.summaries = summaries
         self.files = files
-        self.adjacent: dict[int, list[tuple[int, GlobalNote]]] = {}
+        self.adjacent: dict[int, list[tuple[int, GlobalNote]]] = {}  # edges made here: calls, imports, files
+        self._local: dict[int, dict[int, list[tuple[int, GlobalNote]]]] = {}  # file -> its own edges
         self.imports: dict[int, tuple[int, str]] = {}  # global node -> (file index, exported name)
         self.file_nodes: dict[str, int] = {}
         self._next_extra = 0
@@ -129,10 +130,10 @@ class _Linker:
     # -- graph ---------------------------------------------------------------------------
 
     def build(self) -> None:
+        # A file's own edges are indexed only when a search reaches that file (see `neighbours`);
+        # the edges that calls, imports and file writes make are added here.
         for file, path in enumerate(self.paths):
             summary = self.summaries[path]
-            for src, dst, note in summary.edges:
-                self.edge(self.gid(file, src), self.gid(file, dst), (path, *note) if note else None)
             for imp in summary.imports:
                 target = resolve(path, imp.spec, self.files)
                 if target is None and summary.language == "python" and imp.name not in ("*", "default"):
@@ -164,14 +165,40 @@ class _Linker:
                         (path, sink.line, sink.column, "runs the file it wrote"),
                     )
 
+    def neighbours(self, node: int) -> list[tuple[int, GlobalNote]]:
+        """The file's own edges first, then those added by `build` (the order they were always in)."""
+        file = node >> 32
+        local = self._local.get(file)
+        if local is None:
+            local = self._local[file] = self._file_edges(file)
+        inside = local.get(node)
+        between = self.adjacent.get(node)
+        if inside is None:
+            return between or []
+        return inside + between if between else inside
+
+    def _file_edges(self, file: int) -> dict[int, list[tuple[int, GlobalNote]]]:
+        if file >= len(self.paths):
+            return {}
+        path = self.paths[file]
+        base = file << 32
+        edges: dict[int, list[tuple[int, GlobalNote]]] = {}
+        for src, dst, note in self.summaries[path].edges:
+            out = edges.get(base | src)
+            if out is None:
+                out = edges[base | src] = []
+            out.append((base | dst, (path, *note) if note else None))
+        return edges
+
     def _calls(self, file: int, path: str, summary: FileSummary) -> None:
-        param_calls: dict[tuple[int, int], list[tuple[int, ...]]] = {}
-        for pc in summary.param_calls:
-            param_calls.setdefault((pc.fn, pc.index), []).append(pc.args)
+        adjacent = self.adjacent
+        base = file << 32
+        resolve_fn = self.resolve_fn
         for call in summary.calls:
-            target = self.resolve_fn(file, call.callee)
-            result = self.gid(file, call.result)
-            callbacks = [self.resolve_fn(file, ref) for ref in call.arg_fns]
+            target = resolve_fn(file, call.callee) if call.callee is not None else None
+            result = base | call.result
+            arg_fns = call.arg_fns
+            callbacks = [resolve_fn(file, ref) if ref is not None else None for ref in arg_fns] if arg_fns else []
             if target is not None:
                 info = target.info
                 for position, arg in enumerate(call.args):
@@ -182,7 +209,7 @@ class _Linker:
                             info.column,
                             f"passed to {info.name}({info.param_names[position]}) in {target.path}:{info.line}",
                         )
-                        self.edge(self.gid(file, arg), self.gid(target.index, info.params[position]), note)
+                        self.edge(base | arg, self.gid(target.index, info.params[position]), note)
                 self.edge(
                     self.gid(target.index, info.ret),
                     result,
@@ -197,9 +224,12 @@ class _Linker:
                             self._into_params(target.index, pc.args, callback, f"called back as {callback.info.name}")
                 continue
             for arg in call.args:
-                self.edge(self.gid(file, arg), result)
+                edges = adjacent.get(base | arg)
+                if edges is None:
+                    edges = adjacent[base | arg] = []
+                edges.append((result, None))
             if call.receiver is not None:
-                receiver = self.gid(file, call.receiver)
+                receiver = base | call.receiver
                 self.edge(receiver, result)
                 for callback in callbacks:
                     if callback is None:
@@ -236,7 +266,7 @@ class _Linker:
         queue = deque(starts)
         while queue:
             node = queue.popleft()
-            for nxt, note in self.adjacent.get(node, ()):
+            for nxt, note in self.neighbours(node):
                 if nxt not in parents:
                     parents[nxt] = (node, note)
                     queue.append(nxt)
@@ -249,7 +279,10 @@ def _finding_id(rule: str, path: str, line: int, column: int) -> str:
 
 def link_flows(summaries: dict[str, FileSummary], files: Collection[str]) -> list[Finding]:
     linker = _Linker(summaries, files)
-    linker.build()
+    # Every finding starts at a sink, and a search needs a source: without both, the joint graph
+    # (the costly part on a large repository) would only ever be searched from nothing.
+    if any(s.sinks for s in summaries.values()) and any(s.sources for s in summaries.values()):
+        linker.build()
     sources: dict[int, tuple[str, Source]] = {}
     by_label: dict[str, list[int]] = {"remote": [], "decode": [], "env": []}
     for file, path in enumerate(linker.paths):

@@ -198,10 +198,16 @@ class PythonBuilder(GraphBuilder):
         if handler is not None:
             result = handler(node)
         else:
-            values: set[int] = set()
-            for child in node.named_children:
-                values |= self.ev(child)
-            result = frozenset(values)
+            children = node.named_children
+            if len(children) == 1:  # statement and expression wrappers: no set to build
+                result = self.ev(children[0])
+            elif children:
+                values: set[int] = set()
+                for child in children:
+                    values |= self.ev(child)
+                result = frozenset(values)
+            else:
+                result = NOTHING
         self.depth -= 1
         return result
 

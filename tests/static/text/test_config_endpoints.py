@@ -43,6 +43,30 @@ def test_base64_and_hex_values_that_decode_to_urls_are_hidden_endpoints() -> Non
     assert all(f.category == Category.ENDPOINT and f.severity == Severity.MEDIUM for f in findings)
 
 
+def test_header_values_in_fixture_recordings_are_inventoried_without_a_finding() -> None:
+    cassette = (
+        "interactions:\n- request:\n    uri: https://api.github.com/users/x\n  response:\n    headers:\n"
+        "      X-Real-IP: 45.61.148.220\n      cf-connecting-ip: 144.172.110.132\n"
+    )
+    endpoints, findings = check_config_endpoints("tests/cassettes/github.yaml", cassette, Deadline(5))
+    found = hosts(endpoints)
+    assert found["45.61.148.220"].sources[0].how == "IP literal, recorded data in a test fixture"
+    assert found["144.172.110.132"].classification == "raw-ip"
+    assert findings == []
+
+
+def test_the_same_values_outside_fixtures_or_under_config_keys_still_count() -> None:
+    headers = "proxy:\n  x-real-ip: 45.61.148.220\n"
+    _, outside = check_config_endpoints("config/proxy.yaml", headers, Deadline(5))
+    assert [f.hosts for f in outside] == [("45.61.148.220",)]
+    mixed = '{"api": "http://144.172.110.132:1224/keys", "headers": {"x-client-ip": "45.61.148.220"}}'
+    _, in_fixture = check_config_endpoints("test/fixtures/app.json", mixed, Deadline(5))
+    assert [f.hosts for f in in_fixture] == [("144.172.110.132",)]
+    recorded_url = '{"response": {"next": "http://144.172.110.132:1224/keys"}, "api": "http://144.172.110.132:1224"}'
+    _, both = check_config_endpoints("test/fixtures/mixed.json", recorded_url, Deadline(5))
+    assert [f.hosts for f in both] == [("144.172.110.132",)]  # also named outside the recording
+
+
 def test_lockfile_keeps_only_hosts_that_are_not_registries() -> None:
     text = (
         '{"resolved": "https://registry.npmjs.org/x/-/x-1.0.0.tgz", "integrity": "sha512-AAAA"}\n'

@@ -5,7 +5,8 @@ from __future__ import annotations
 from inspector.model import Category, Severity
 from inspector.static.text import check_bytes
 from inspector.static.text.common import Deadline
-from inspector.static.text.hidden import check_homoglyphs, check_invisible, check_whitespace
+from inspector.static.text.hidden import check_invisible, check_whitespace
+from inspector.static.text.homoglyphs import check_homoglyphs
 
 
 def rules(findings) -> set[str]:
@@ -61,6 +62,34 @@ def test_glassworm_variation_selector_run_is_an_invisible_payload() -> None:
     assert finding.severity == Severity.HIGH
 
 
+def test_one_presentation_selector_after_a_character_with_an_emoji_form_is_text() -> None:
+    # express/lodash .github/workflows/codeql.yml: "# \u2139\ufe0f Command-line programs ..."
+    for text in (
+        "# \u2139\ufe0f note",
+        "\u2764\ufe0f",
+        "\u2600\ufe0e",
+        "1\ufe0f\u20e3",
+        "\u203c\ufe0f",
+        "\u845b\U000e0100",
+    ):
+        assert check_invisible("ci.yml", text, Deadline(5)) == [], repr(text)
+        assert check_invisible("ui.js", f"const s = '{text}';", Deadline(5)) == [], repr(text)
+
+
+def test_selectors_without_a_base_or_in_runs_are_still_reported() -> None:
+    cases = {
+        "const a\ufe0f = 1;": "hidden-code.variation-selector",  # after an ASCII letter
+        "const s = `\ufe0f\ufe0e`;": "hidden-code.variation-selector",  # a run with no base
+        "const s = '\U000e0100';": "hidden-code.variation-selector",  # supplement selector, no ideograph
+        "const s = '\u2764" + "\ufe0f" * 6 + "';": "hidden-code.invisible-payload",  # a run after an emoji
+        "const s = '" + "\ufe00\ufe01" * 4 + "';": "hidden-code.invisible-payload",
+    }
+    for source, rule in cases.items():
+        [finding] = check_invisible("index.js", source, Deadline(5))
+        assert finding.rule == rule, repr(source)
+        assert finding.severity.rank >= Severity.MEDIUM.rank
+
+
 def test_emoji_sequences_bom_and_icon_glyphs_are_quiet() -> None:
     text = "\ufeffconst ok = '\u2764\ufe0f \U0001f469\u200d\U0001f4bb \U0001f3f4\U000e0067\U000e0062\U000e007f \uf101';"
     assert check_invisible("ui.js", text, Deadline(5)) == []
@@ -87,6 +116,51 @@ def test_homoglyph_identifier_colliding_with_an_ascii_one_is_high() -> None:
 def test_non_latin_words_and_non_code_files_are_quiet() -> None:
     assert check_homoglyphs("i18n.js", "const greeting = '\u041f\u0440\u0438\u0432\u0435\u0442';", Deadline(5)) == []
     assert check_homoglyphs("notes.txt", "p\u0430ypal", Deadline(5)) == []
+
+
+def test_homoglyph_identifiers_are_found_in_every_kind_of_code_file() -> None:
+    cyrillic_es = "ex\u0441eption"  # reads as "exception"
+    sources = {
+        "a.py": f"def {cyrillic_es}():\n    pass\n",
+        "a.ts": f"export const {cyrillic_es}: number = 1;\n",
+        "a.js": f"const t = `${{{cyrillic_es}}}`;\n",  # a template substitution is code
+        "a.go": f"func {cyrillic_es}() {{}}\n",
+        "a.html": f"<p>hello</p><script>var {cyrillic_es} = 1;</script>",
+    }
+    for path, source in sources.items():
+        [finding] = check_homoglyphs(path, source, Deadline(5))
+        assert (finding.severity, finding.line) == (Severity.MEDIUM, 1), path
+        assert "reads as 'exception'" in finding.message
+
+
+def test_look_alike_letters_in_strings_comments_and_urls_are_not_identifiers() -> None:
+    # lodash vendor/backbone/test/router.js and freqtrade tests/conftest.py
+    backbone = (
+        "Backbone.history.start({root: '\u00aeoo\u03c4', pushState: true});\n"
+        "location.replace('http://example.com/\u00aeoo\u03c4/nyc');\n"
+    )
+    assert check_homoglyphs("vendor/backbone/test/router.js", backbone, Deadline(5)) == []
+    python = '# an ex\u0441eption is raised\nmessage = "ex\u0441eption"\nurl = "https://x.test/\u0441at"\n'
+    assert check_homoglyphs("tests/conftest.py", python, Deadline(5)) == []
+    go = '// ex\u0441eption\nvar s = "ex\u0441eption"\n'
+    assert check_homoglyphs("a.go", go, Deadline(5)) == []
+    assert (
+        check_homoglyphs("page.html", "<p>ex\u0441eption</p><script>var s = 'ex\u0441eption';</script>", Deadline(5))
+        == []
+    )
+
+
+def test_bilingual_identifiers_are_low_and_non_look_alike_letters_quiet() -> None:
+    # Cyrillic letters with no Latin twin (т) show on screen: a bilingual name, not a disguise.
+    [bilingual] = check_homoglyphs("a.py", "get\u0421\u0442\u0430\u0442\u0443\u0441 = 1\n", Deadline(5))
+    assert bilingual.severity == Severity.LOW
+    assert check_homoglyphs("physics.py", "\u0394t = 0.1\n\u03c3x = 2\n", Deadline(5)) == []
+
+
+def test_trojan_source_controls_in_code_stay_high_next_to_the_homoglyph_changes() -> None:
+    source = "const access = 'user\u202e \u2066// admin\u2069 \u2066';"
+    [finding] = check_invisible("src/middleware/auth.js", source, Deadline(5))
+    assert (finding.rule, finding.severity) == ("hidden-code.bidi", Severity.HIGH)
 
 
 JS_PAYLOAD = b"""const https = require('https');
