@@ -6,10 +6,13 @@ The scoring is documented in docs/verdict.md; keep the two in step. In short:
   CRITICAL finding (download-and-execute or hidden/disguised/obfuscated code run by an auto-run
   surface, a disguised file other code loads), Trojan Source controls in code, exfiltration or a
   honeytoken sent out at runtime, a downloaded payload that is itself malicious - or one of the
-  documented combinations of weaker signals;
+  documented combinations of weaker signals (given as the reason only when nothing strong was found);
 * **suspicious** needs a HIGH finding, a MEDIUM finding of a loader-shaped category, a runtime
   observation (honeytoken read, undeclared endpoint, new domain), or two different weak signals;
 * **clean** otherwise. INFO and ANALYSIS findings never change the verdict.
+
+Each reason starts with ``file:line``; a trigger that only repeats a loader already named is folded
+into that loader's reason ("... runs automatically via package.json#scripts.start").
 """
 
 from __future__ import annotations
@@ -50,22 +53,81 @@ def _at_least(finding: Finding, severity: Severity) -> bool:
     return finding.severity.rank >= severity.rank
 
 
+# Which strong finding explains a location best, when several point at the same code.
+_PRIORITY = {
+    Category.EXFILTRATION: 0,
+    Category.HONEYTOKEN: 1,
+    Category.REMOTE_CODE_EXECUTION: 2,
+    Category.DOWNLOAD_EXECUTE: 3,
+    Category.PAYLOAD: 4,
+    Category.HIDDEN_CODE: 5,
+    Category.OBFUSCATION: 6,
+    Category.CODE_EXECUTION: 7,
+    Category.AUTO_RUN: 8,
+}
+
+
+def _note(finding: Finding, prefix: str) -> tuple[str, int] | None:
+    step = next((s for s in finding.trace if s.note.startswith(prefix)), None)
+    return (step.note[len(prefix) :].strip(), step.line) if step else None
+
+
+def _remote_execution(finding: Finding) -> str:
+    """ "where: data from <hosts> (<source>, line n) reaches <sink>; runs automatically via <surface>"."""
+    origin = ", ".join(finding.hosts[:3]) if finding.hosts else "the network"
+    source = _note(finding, "source:")
+    sink = _note(finding, "sink:")
+    text = f"{where(finding)}: data from {origin}"
+    if source:
+        text += f" ({source[0]}, line {source[1]})"
+    text += f" reaches {sink[0] if sink else 'code execution'}"
+    if finding.reachable_from:
+        text += f"; runs automatically via {', '.join(finding.reachable_from[:2])}"
+    return text
+
+
 def _strong(finding: Finding) -> str | None:
     """A sentence when this finding alone makes the repository malicious."""
     category = finding.category
     if category == Category.EXFILTRATION:
-        return f"data was sent out at runtime ({where(finding)}): {finding.message}"
+        return f"{where(finding)}: data was sent out at runtime: {finding.message}"
     if category == Category.REMOTE_CODE_EXECUTION and _at_least(finding, Severity.HIGH):
-        return f"remote data reaches code execution at {where(finding)}"
+        return _remote_execution(finding)
     if category == Category.HONEYTOKEN and finding.hosts:
-        return f"a planted secret left the sandbox towards {', '.join(finding.hosts)} ({where(finding)})"
+        return f"{where(finding)}: a planted secret left the sandbox towards {', '.join(finding.hosts)}"
     if category == Category.PAYLOAD and _at_least(finding, Severity.HIGH):
-        return f"a downloaded payload is itself malicious ({where(finding)}): {finding.message}"
+        return f"{where(finding)}: a downloaded payload is itself malicious: {finding.message}"
     if category == Category.HIDDEN_CODE and finding.rule in _TROJAN_SOURCE_RULES and _at_least(finding, Severity.HIGH):
-        return f"Trojan Source bidi controls in code at {where(finding)}"
+        return f"{where(finding)}: Trojan Source bidi controls in code make it run differently than it reads"
     if category in _STRONG_WHEN_CRITICAL and finding.severity == Severity.CRITICAL:
-        return f"{finding.message} ({where(finding)})"
+        return f"{where(finding)}: {finding.message}"
     return None
+
+
+def _target(finding: Finding) -> tuple[str | None, int | None]:
+    """The code a finding is about: an auto-run surface is about the code it reaches."""
+    if finding.category == Category.AUTO_RUN and finding.trace:
+        return finding.trace[-1].path, finding.trace[-1].line
+    return finding.path, finding.line
+
+
+def _strong_reasons(findings: Sequence[Finding]) -> list[str]:
+    """One reason per piece of strong evidence; a trigger that runs code already named is folded in."""
+    ranked = sorted(findings, key=lambda f: (_PRIORITY.get(f.category, 9), -f.severity.rank, f.path or "", f.line or 0))
+    reasons: list[str] = []
+    explained: set[tuple[str | None, int | None]] = set()
+    said: set[tuple[tuple[str | None, int | None], Category]] = set()
+    for finding in ranked:
+        reason = _strong(finding)
+        if reason is None:
+            continue
+        target = _target(finding)
+        if (finding.category == Category.AUTO_RUN and target in explained) or (target, finding.category) in said:
+            continue
+        said.add((target, finding.category))
+        explained.add(target)
+        reasons.append(reason)
+    return reasons
 
 
 def _combinations(findings: Sequence[Finding]) -> list[str]:
@@ -80,7 +142,7 @@ def _combinations(findings: Sequence[Finding]) -> list[str]:
     trigger = first(Category.AUTO_RUN, Severity.MEDIUM)
     if hidden_endpoint and dynamic and trigger:
         reasons.append(
-            f"hidden endpoint ({where(hidden_endpoint)}), dynamic code execution ({where(dynamic)}) "
+            f"a hidden endpoint ({where(hidden_endpoint)}), dynamic code execution ({where(dynamic)}) "
             f"and an auto-run trigger ({where(trigger)}) together"
         )
     executing_files = {
@@ -93,7 +155,7 @@ def _combinations(findings: Sequence[Finding]) -> list[str]:
             finding.category == Category.OBFUSCATION and _at_least(finding, Severity.HIGH)
         )
         if concealing and finding.path in executing_files:
-            reasons.append(f"{finding.category.value} and dynamic code execution in the same file ({where(finding)})")
+            reasons.append(f"{where(finding)}: {finding.category.value} in a file that also executes code")
             break
     return reasons
 
@@ -109,7 +171,7 @@ def _suspicious(findings: Sequence[Finding]) -> list[str]:
             or finding.category in _RUNTIME_SUSPICIOUS
             or (finding.category == Category.PAYLOAD and _at_least(finding, Severity.MEDIUM))
         ):
-            reasons.append(f"{finding.message} ({where(finding)})")
+            reasons.append(f"{where(finding)}: {finding.message}")
     weak = {f.category: f for f in findings if f.category in _WEAK and _at_least(f, Severity.MEDIUM)}
     if len(weak) >= 2:
         reasons.append("weak signals together: " + "; ".join(f"{c.value} at {where(f)}" for c, f in weak.items()))
@@ -119,8 +181,9 @@ def _suspicious(findings: Sequence[Finding]) -> list[str]:
 def compute_verdict(findings: Sequence[Finding]) -> tuple[Verdict, tuple[str, ...]]:
     """The verdict for a set of findings and the short sentences that justify it."""
     ordered = sorted(findings, key=lambda f: -f.severity.rank)
-    strong = [reason for f in ordered if (reason := _strong(f)) is not None]
-    strong.extend(_combinations(ordered))
+    strong = _strong_reasons(ordered)
+    if not strong:
+        strong = _combinations(ordered)  # weaker evidence only counts when nothing strong was found
     if strong:
         return Verdict.MALICIOUS, tuple(dict.fromkeys(strong))[:MAX_REASONS]
     suspicious = _suspicious(ordered)

@@ -3,8 +3,9 @@
 ``scan(root, options)`` walks the tree (links are listed, never followed), builds one
 :class:`RepoView`, runs every analyzer over it - tree-sitter (taint flow and endpoints), the
 language-neutral text checks, Semgrep - finds the auto-run surfaces, merges what the engines
-found, and applies reachability from auto-run surfaces. ``scan_payload`` runs the same checks on
-one body the program downloaded in the sandbox.
+found, caps what vendored libraries ordinarily do (dynamic code execution, obfuscation) at LOW,
+and applies reachability from auto-run surfaces. ``scan_payload`` runs the same checks on one
+body the program downloaded in the sandbox.
 
 What the walk includes, and why:
 * every file whatever its extension (JSON, Markdown and text are where configs and hidden
@@ -33,7 +34,7 @@ from inspector.static.autorun import escalate, find_surfaces, references_to, sur
 from inspector.static.endpoints import EndpointVisitor
 from inspector.static.flow import FlowVisitor, module_graph
 from inspector.static.interface import Analyzer, AnalyzerResult, RepoFile, RepoView
-from inspector.static.merge import link_hosts, merge_endpoints, merge_findings
+from inspector.static.merge import downgrade_vendored, link_hosts, merge_endpoints, merge_findings
 from inspector.static.text import DEFAULT_MAX_FILE_BYTES, TextAnalyzer
 from inspector.static.text.common import is_code_file, make_finding
 from inspector.static.text.hidden import code_language
@@ -177,8 +178,15 @@ def scan(root: Path, options: ScanOptions) -> StaticResult:
     analyzers, text = analyzers_for(options)
     results: list[AnalyzerResult] = [analyzer.analyze(repo) for analyzer in analyzers]
     hits, autorun_findings = find_surfaces(repo)
-    findings = merge_findings(
-        [*notes, *autorun_findings, *(h.finding for h in hits if h.finding), *(f for r in results for f in r.findings)]
+    findings = downgrade_vendored(
+        merge_findings(
+            [
+                *notes,
+                *autorun_findings,
+                *(h.finding for h in hits if h.finding),
+                *(f for r in results for f in r.findings),
+            ]
+        )
     )
     disguised = [path for path, facts in text.facts.items() if facts.disguised_language]
     code_texts = (

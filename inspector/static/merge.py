@@ -7,6 +7,11 @@
   within one, compatible category) become one finding whose ``engines`` lists both; the one with
   the richer trace keeps its message, the severity is the higher one.
 * ``Finding.hosts`` is filled from the endpoints whose sources lie on the finding's trace.
+* Vendored code (``vendor/``, ``third_party/``, ``public/lib/``, ``*.min.js``, ``dist/``...): dynamic
+  code execution and obfuscation found there by any engine are capped at LOW (LOW becomes INFO).
+  A bundled template compiler or a packed jQuery plugin is what libraries look like. Remote code
+  execution, download-and-execute, hidden code and auto-run are never downgraded by path: a
+  loader dropped into ``vendor/`` is still a loader.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from inspector.model import Category, Endpoint, Finding
+from inspector.model import Category, Endpoint, Finding, Severity
 from inspector.static.hosts import classify
+from inspector.static.text.common import vendor_marker
 
 MAX_URLS = 50
 MAX_SOURCES = 50
@@ -92,6 +98,28 @@ def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
     return kept
 
 
+VENDOR_DOWNGRADED = frozenset({Category.CODE_EXECUTION, Category.OBFUSCATION})
+
+
+def downgrade_vendored(findings: Iterable[Finding]) -> list[Finding]:
+    """Cap dynamic-code-execution and obfuscation findings in vendored paths (LOW; LOW becomes INFO)."""
+    out: list[Finding] = []
+    for finding in findings:
+        marker = vendor_marker(finding.path) if finding.path and finding.category in VENDOR_DOWNGRADED else None
+        if marker is None or finding.severity == Severity.INFO:
+            out.append(finding)
+            continue
+        severity = Severity.INFO if finding.severity.rank <= Severity.LOW.rank else Severity.LOW
+        out.append(
+            replace(
+                finding,
+                severity=severity,
+                message=f"{finding.message} (vendored code under {marker}, so lowered to {severity.value})",
+            )
+        )
+    return out
+
+
 def _places(finding: Finding) -> set[tuple[str, int]]:
     places = {(step.path, step.line) for step in finding.trace}
     if finding.path is not None and finding.line is not None:
@@ -123,4 +151,4 @@ def link_hosts(findings: list[Finding], endpoints: list[Endpoint]) -> tuple[list
     return linked, updated
 
 
-__all__ = ["link_hosts", "merge_endpoints", "merge_findings"]
+__all__ = ["VENDOR_DOWNGRADED", "downgrade_vendored", "link_hosts", "merge_endpoints", "merge_findings"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from inspector.correlate.verdict import compute_verdict
-from inspector.model import Category, Engine, Finding, Severity, Verdict
+from inspector.model import Category, Engine, Finding, Severity, TraceStep, Verdict
 
 
 def f(
@@ -103,3 +105,57 @@ def test_ordinary_findings_are_clean() -> None:
     ]
     assert compute_verdict(ordinary) == (Verdict.CLEAN, ())
     assert compute_verdict([]) == (Verdict.CLEAN, ())
+
+
+def test_a_loader_reason_names_the_host_the_sink_and_what_starts_it() -> None:
+    loader = Finding(
+        id="rce",
+        rule="flow.js.remote-code-execution",
+        severity=Severity.CRITICAL,
+        category=Category.REMOTE_CODE_EXECUTION,
+        path="server/controllers/user.js",
+        line=12,
+        column=5,
+        message="Data from the network reaches eval",
+        evidence="",
+        engines=(Engine.TREE_SITTER,),
+        trace=(
+            TraceStep("server/controllers/user.js", 11, 3, "source: axios.get(...) response"),
+            TraceStep("server/controllers/user.js", 12, 5, "sink: eval"),
+        ),
+        hosts=("api.npoint.io",),
+        reachable_from=("package.json#scripts.start",),
+    )
+    trigger = Finding(
+        id="surface",
+        rule="auto-run.npm-script",
+        severity=Severity.CRITICAL,
+        category=Category.AUTO_RUN,
+        path="package.json",
+        line=6,
+        column=1,
+        message="npm run start runs a remote-code loader at server/controllers/user.js:12",
+        evidence="",
+        engines=(Engine.TEXT,),
+        trace=(
+            TraceStep("package.json", 6, 1, "auto-run: npm-script (npm run start)"),
+            TraceStep("server/controllers/user.js", 12, 5, "a remote-code loader: flow.js.remote-code-execution"),
+        ),
+    )
+    verdict, reasons = compute_verdict([trigger, loader])
+    assert verdict == Verdict.MALICIOUS
+    # One reason: the trigger only repeats the loader it runs.
+    assert reasons == (
+        "server/controllers/user.js:12: data from api.npoint.io (axios.get(...) response, line 11) reaches eval; "
+        "runs automatically via package.json#scripts.start",
+    )
+
+
+def test_a_trigger_of_code_not_otherwise_named_keeps_its_own_reason() -> None:
+    hidden = f(Category.HIDDEN_CODE, Severity.CRITICAL, path="lib/a.js", line=4)
+    trigger = replace(
+        f(Category.AUTO_RUN, Severity.CRITICAL, path="package.json", line=6),
+        trace=(TraceStep("package.json", 6, 1, "auto-run"), TraceStep("lib/other.js", 9, 1, "hidden")),
+    )
+    _, reasons = compute_verdict([hidden, trigger])
+    assert reasons == ("lib/a.js:4: hidden-code here", "package.json:6: auto-run here")

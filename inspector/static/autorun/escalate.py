@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from inspector.model import AutoRunSurface, Category, Finding, Severity, TraceStep
 from inspector.static.autorun.surfaces import SurfaceHit
-from inspector.static.text.common import finding_id, is_vendor_path, make_finding
+from inspector.static.text.common import finding_id, make_finding
 
 _BUMP = {
     Severity.INFO: Severity.INFO,
@@ -66,7 +66,7 @@ def _is_bad(finding: Finding) -> bool:
     if finding.category == Category.HIDDEN_CODE:
         return finding.severity.rank >= Severity.MEDIUM.rank
     if finding.category == Category.OBFUSCATION:
-        return finding.severity.rank >= Severity.HIGH.rank and not is_vendor_path(finding.path or "")
+        return finding.severity.rank >= Severity.HIGH.rank  # vendored obfuscation was capped at LOW before
     return False
 
 
@@ -146,12 +146,13 @@ def _surface_finding(hit: SurfaceHit, bad: list[Finding]) -> list[Finding]:
     first = bad[0]
     where = f"{first.path}:{first.line}" if first.line else f"{first.path}"
     message = f"{surface.trigger} runs {_what(first)} at {where}"
+    reaches = f"and that reaches {_what(first)} at {where}"
     trace = (
         TraceStep(surface.path, surface.line, 1, f"auto-run: {surface.kind} ({surface.trigger})"),
         *(TraceStep(f.path or "", f.line or 1, f.column or 1, f"{_what(f)}: {f.rule}") for f in bad[:5]),
     )
     if hit.finding is not None:
-        finding = replace(hit.finding, severity=Severity.CRITICAL, message=f"{hit.finding.message}; {message}")
+        finding = replace(hit.finding, severity=Severity.CRITICAL, message=f"{hit.finding.message}, {reaches}")
     else:
         finding = make_finding(
             "auto-run.runs-hidden-code",

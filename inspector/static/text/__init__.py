@@ -28,14 +28,14 @@ from inspector.static.text.config_endpoints import ENCODED_URL_MARKERS, check_co
 from inspector.static.text.download_exec import check_download_execute
 from inspector.static.text.hidden import (
     check_disguised,
-    check_homoglyphs,
     check_invisible,
     check_whitespace,
     disguise_kind,
 )
+from inspector.static.text.homoglyphs import check_homoglyphs
 from inspector.static.text.obfuscation import check_obfuscation
 
-CHECKS_VERSION = "text-1"
+CHECKS_VERSION = "text-2"
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 DEFAULT_FILE_BUDGET_S = 10.0
 _STREAM_CHUNK = 1 << 20

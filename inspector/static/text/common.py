@@ -175,9 +175,25 @@ def is_executable_kind(path: str) -> bool:
     return is_code_file(path) or is_script_file(path) or is_config_file(path) or is_dotenv(path)
 
 
-def is_vendor_path(path: str) -> bool:
+# A "lib" folder under a web root holds third-party scripts (public/lib/jquery.js, static/js/lib/).
+WEB_ROOT_DIRS = frozenset({"public", "static", "assets", "www", "wwwroot", "webroot", "htdocs", "web"})
+WEB_LIB_DIRS = frozenset({"lib", "libs", "js-lib", "plugins"})
+
+
+def vendor_marker(path: str) -> str | None:
+    """Why ``path`` is vendored code (``"vendor/"``, ``"*.min.js"``, ``"public/lib/"``), or None."""
     parts = path.lower().split("/")
-    return any(part in VENDOR_DIRS for part in parts[:-1]) or parts[-1].endswith(VENDOR_NAME_MARKERS)
+    for part in parts[:-1]:
+        if part in VENDOR_DIRS:
+            return f"{part}/"
+    for index, part in enumerate(parts[:-1]):
+        if part in WEB_LIB_DIRS and any(p in WEB_ROOT_DIRS for p in parts[:index]):
+            return "/".join(parts[: index + 1]) + "/"
+    return next((f"*{marker}" for marker in VENDOR_NAME_MARKERS if parts[-1].endswith(marker)), None)
+
+
+def is_vendor_path(path: str) -> bool:
+    return vendor_marker(path) is not None
 
 
 def is_lockfile(path: str) -> bool:

@@ -4,12 +4,20 @@ Makefiles, shell scripts), including values hidden as base64 or hex.
 Code files and ``.env*`` belong to the code-endpoints engine; Markdown is documentation and is
 not an endpoint source. In lock files only hosts that are not package registries are kept (a
 ``resolved`` URL on a stranger's server is worth seeing; ten thousand npmjs URLs are not).
+
+Test fixtures hold recorded traffic: an ``x-client-ip`` header of a saved Wikipedia response is
+the address of whoever recorded it, not a host the code contacts. In data files under a fixture
+folder, a host that is the value of an HTTP header or appears only inside a recorded response
+(``response``/``body``/``headers`` in nock, Polly and VCR recordings) stays in the inventory,
+marked as recorded data, and gets no finding. A host under any other key of the same file (a
+``"api": "http://1.2.3.4:1224"``) still counts.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
@@ -20,6 +28,7 @@ from inspector.static.hosts import classify, ip_literal, is_public_suffix_host, 
 from inspector.static.text.common import (
     Deadline,
     is_config_file,
+    is_doc_file,
     is_lockfile,
     is_script_file,
     line_starts,
@@ -67,9 +76,10 @@ class _Hit:
     port: int | None
     line: int
     how: str
+    key: str = ""  # the config key the value is assigned to, when the line shows one
 
 
-def _url_hit(url: str, line: int, how: str) -> _Hit | None:
+def _url_hit(url: str, line: int, how: str, key: str = "") -> _Hit | None:
     url = url.rstrip(".,:")
     try:
         parts = urlsplit(url)
@@ -84,7 +94,7 @@ def _url_hit(url: str, line: int, how: str) -> _Hit | None:
         return None
     if ip_literal(host) is None and not re.fullmatch(r"[a-z0-9.-]+", host):
         return None
-    return _Hit(host, url, port, line, how)
+    return _Hit(host, url, port, line, how, key)
 
 
 def _decoded_text(token: str, kind: str) -> str | None:
@@ -158,7 +168,7 @@ def extract_hits(path: str, text: str, deadline: Deadline, *, encoded_only: bool
         for index, match in enumerate(_URL.finditer(text)):
             if index % 1024 == 1023 and deadline.expired():
                 return hits
-            hit = _url_hit(match.group(), line_at(match.start()), "literal")
+            hit = _url_hit(match.group(), line_at(match.start()), "literal", _key_for(before(match.start())))
             if hit:
                 hits.append(hit)
     if not encoded_only:
@@ -166,15 +176,18 @@ def extract_hits(path: str, text: str, deadline: Deadline, *, encoded_only: bool
             if "://" in before(match.start())[-12:] or ip_literal(match.group(1)) is None:
                 continue
             port = int(match.group(2)) if match.group(2) else None
-            if port is None and not _HOSTISH_KEY.search(_key_for(before(match.start()))):
+            key = _key_for(before(match.start()))
+            if port is None and not _HOSTISH_KEY.search(key):
                 continue  # four dotted numbers without a port or a host key: a version, not an address
-            hits.append(_Hit(match.group(1), None, port, line_at(match.start()), "IP literal"))
+            hits.append(_Hit(match.group(1), None, port, line_at(match.start()), "IP literal", key))
         for match in _host_key_matches(text):
             host = match.group(1).lower()
             if "://" in text[max(0, match.start(1) - 3) : match.start(1)] or not is_public_suffix_host(host):
                 continue
             port = int(match.group(2)) if match.group(2) else None
-            hits.append(_Hit(host, None, port, line_at(match.start(1)), "host name in config"))
+            hits.append(
+                _Hit(host, None, port, line_at(match.start(1)), "host name in config", _key_for(before(match.start(1))))
+            )
     where = "literal" if encoded_only else "config value"
     tried = 0
     for kind, pattern in (("base64", _BASE64), ("hex", _HEX)):
@@ -196,6 +209,103 @@ def extract_hits(path: str, text: str, deadline: Deadline, *, encoded_only: bool
     return hits
 
 
+FIXTURE_DIRS = frozenset(
+    {
+        "fixtures",
+        "fixture",
+        "__fixtures__",
+        "testdata",
+        "test-data",
+        "test_data",
+        "recordings",
+        "__recordings__",
+        "cassettes",
+        "__snapshots__",
+        "snapshots",
+        "__mocks__",
+    }
+)
+# Keys under which recordings keep what a server sent back (nock, Polly.js, VCR.py, HAR).
+_RECORDED_KEYS = frozenset(
+    {
+        "response",
+        "responses",
+        "body",
+        "responsebody",
+        "response_body",
+        "headers",
+        "rawheaders",
+        "responseheaders",
+        "response_headers",
+    }
+)
+_HEADER_KEY = re.compile(r"(?i)^(?:x|cf|fastly|true|client|remote)[-_][\w-]+$|^forwarded$|^via$")
+MAX_FIXTURE_JSON_BYTES = 4 * 1024 * 1024
+RECORDED_HOW = "recorded data in a test fixture"
+
+
+def is_fixture_data(path: str) -> bool:
+    """A data file (JSON, YAML, text) inside a test-fixture folder."""
+    parts = path.lower().split("/")
+    return any(part in FIXTURE_DIRS for part in parts[:-1]) and (is_config_file(path) or is_doc_file(path))
+
+
+def _strings(value: object) -> list[str]:
+    """Every key and string value in a JSON value."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, dict):
+            found.extend(str(k) for k in node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _recorded_and_other_text(text: str) -> tuple[str, str] | None:
+    """Strings inside recorded responses, and all the other strings, of a JSON fixture."""
+    if len(text) > MAX_FIXTURE_JSON_BYTES:
+        return None
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    recorded: list[str] = []
+    other: list[str] = []
+    stack: list[object] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if str(key).lower() in _RECORDED_KEYS:
+                    recorded.extend(_strings(value))
+                else:
+                    other.append(str(key))
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            other.append(node)
+    return "\n".join(recorded), "\n".join(other)
+
+
+def _recorded(path: str, text: str, hits: list[_Hit]) -> set[int]:
+    """Indexes of hits that are recorded traffic in a fixture rather than endpoints."""
+    if not is_fixture_data(path):
+        return set()
+    found = {index for index, hit in enumerate(hits) if _HEADER_KEY.match(hit.key)}
+    if "{" in text[:4096] or "[" in text[:4096]:
+        parts = _recorded_and_other_text(text)
+        if parts is not None:
+            recorded, other = parts
+            found |= {i for i, hit in enumerate(hits) if hit.host in recorded and hit.host not in other}
+    return found
+
+
 # Prefixes of "http"/"ws" in base64 and hex: code files are only decoded when one is present.
 ENCODED_URL_MARKERS = ("aHR0c", "d3M6Ly", "d3NzOi", "68747470", "77733a2f")
 
@@ -209,19 +319,27 @@ def check_config_endpoints(
     URLs hidden in base64/hex tokens.
     """
     lockfile = is_lockfile(path)
+    found = extract_hits(path, text, deadline, encoded_only=encoded_only)
+    recorded = _recorded(path, text, found)
     by_host: dict[str, list[_Hit]] = {}
-    for hit in extract_hits(path, text, deadline, encoded_only=encoded_only):
+    for index, hit in enumerate(found):
+        if index in recorded:
+            hit = replace(hit, how=f"{hit.how}, {RECORDED_HOW}")
         by_host.setdefault(hit.host, []).append(hit)
     endpoints: list[Endpoint] = []
     findings: list[Finding] = []
-    for host, hits in by_host.items():
-        ports = tuple(sorted({h.port for h in hits if h.port is not None}))
+    for host, all_hits in by_host.items():
+        ports = tuple(sorted({h.port for h in all_hits if h.port is not None}))
         classification = classify(host, ports)
         if lockfile and classification in ("package-registry", "local", "documentation"):
             continue
-        urls = tuple(dict.fromkeys(h.url for h in hits if h.url))[:20]
-        sources = tuple(dict.fromkeys(EndpointSource(path, h.line, h.how) for h in hits))[:20]
+        urls = tuple(dict.fromkeys(h.url for h in all_hits if h.url))[:20]
+        sources = tuple(dict.fromkeys(EndpointSource(path, h.line, h.how) for h in all_hits))[:20]
         endpoints.append(Endpoint(host, urls, sources, classification, ports))
+        # Recorded traffic stays in the inventory (above) but is no evidence of anything.
+        hits = [h for h in all_hits if not h.how.endswith(RECORDED_HOW)]
+        if not hits:
+            continue
         encoded = next((h for h in hits if h.how.startswith(("base64", "hex"))), None)
         if encoded_only and encoded is None:
             continue
@@ -261,4 +379,11 @@ def check_config_endpoints(
     return endpoints, findings
 
 
-__all__ = ["check_config_endpoints", "extract_hits", "is_endpoint_config"]
+__all__ = [
+    "FIXTURE_DIRS",
+    "RECORDED_HOW",
+    "check_config_endpoints",
+    "extract_hits",
+    "is_endpoint_config",
+    "is_fixture_data",
+]

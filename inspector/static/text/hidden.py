@@ -5,7 +5,6 @@
 * code pushed below hundreds of blank lines;
 * bidi controls (Trojan Source, CVE-2021-42574), zero-width, variation-selector and tag
   characters (GlassWorm), private-use runs, Hangul fillers used as invisible identifiers;
-* identifiers that mix Latin with look-alike Cyrillic/Greek letters (CVE-2021-42694);
 * JavaScript/Python/shell inside a file whose name says font, image or .DS_Store.
 """
 
@@ -151,19 +150,58 @@ def _is_pictographic(ch: str) -> bool:
     return bool(ch) and (unicodedata.category(ch) in ("So", "Sk", "Sm") or ord(ch) >= 0x1F000)
 
 
+# Characters with a text and an emoji presentation that are not symbols by category (Unicode
+# emoji-variation-sequences.txt): the information sign is a letter, the rest punctuation.
+_EMOJI_BASES_NOT_SYMBOLS = frozenset("\u2139\u203c\u2049\u3030\u303d")
+_KEYCAP_BASES = frozenset("#*0123456789")
+_KEYCAP = "\u20e3"
+
+
+def _has_two_presentations(ch: str, after: str) -> bool:
+    """True when a VS15/VS16 after ``ch`` only picks its text or emoji form (``ℹ️``, ``❤️``, ``1️⃣``)."""
+    if not ch:
+        return False
+    if ch in _KEYCAP_BASES:
+        return after == _KEYCAP
+    return _is_pictographic(ch) or ch in _EMOJI_BASES_NOT_SYMBOLS
+
+
+def _is_ideograph(ch: str) -> bool:
+    code = ord(ch) if ch else 0
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x3134F
+
+
 def _benign_run(run: str, before: str, after: str, offset: int) -> bool:
-    """Emoji sequences (ZWJ, VS16, flag tags), a leading BOM and lone icon-font glyphs are normal."""
+    """Emoji sequences, a leading BOM, one ideographic variant selector and lone icon-font glyphs.
+
+    GlassWorm payloads are runs of selectors with no base character (one selector per byte);
+    a single selector after a character that has that variant carries no data.
+    """
     if offset == 0 and run == "\ufeff":
         return True
-    if run in ("\ufe0f", "\ufe0e", "\u200d", "\u200d\ufe0f", "\ufe0f\u200d") and (
-        _is_pictographic(before) or _is_pictographic(after)
-    ):
-        return True
+    if run in ("\ufe0e", "\ufe0f"):
+        return _has_two_presentations(before, after)
+    if run in ("\u200d", "\u200d\ufe0f", "\ufe0f\u200d") and (_is_pictographic(before) or _is_pictographic(after)):
+        return True  # a zero-width joiner inside an emoji sequence (👩‍💻, ❤️‍🔥)
+    if len(run) == 1 and 0xE0100 <= ord(run) <= 0xE01EF:
+        return _is_ideograph(before)  # an Ideographic Variation Sequence picks a glyph of a name
     if all(0xE0020 <= ord(ch) <= 0xE007F for ch in run) and before == "\U0001f3f4":
         return True
     if run == "\u00ad":
         return True  # soft hyphen in prose
     return all(_kind(ch) == "private-use" for ch in run) and len(run) < 16
+
+
+_KIND_TEXT = {
+    "invisible-payload": "invisible characters encoding data (a run of variation selectors or tag characters, "
+    "the GlassWorm shape)",
+    "bidi": "bidirectional control character(s)",
+    "variation-selector": "variation selector(s) with no character that has such a variant before them",
+    "tag": "invisible tag character(s)",
+    "private-use": "private-use character(s)",
+    "hangul-filler": "Hangul filler character(s), which show as blank and can name a hidden variable",
+    "zero-width": "zero-width character(s)",
+}
 
 
 def check_invisible(path: str, text: str, deadline: Deadline) -> list[Finding]:
@@ -207,7 +245,7 @@ def check_invisible(path: str, text: str, deadline: Deadline) -> list[Finding]:
                 path,
                 line,
                 column,
-                f"{counts[kind]} invisible {kind.replace('-', ' ')} character(s); first at line {line}"
+                f"{counts[kind]} {_KIND_TEXT[kind]}, first at line {line}"
                 + (" (Trojan Source: the code runs in a different order than it reads)" if kind == "bidi" else ""),
                 terminal_safe(context),
             )
@@ -229,99 +267,6 @@ def _invisible_severity(kind: str, code: bool, has_hangul: bool) -> Severity | N
     if kind == "private-use":
         return Severity.LOW
     return Severity.MEDIUM if code else None  # zero-width in prose is common (copy-paste)
-
-
-# ---------------------------------------------------------------------------------------------
-# homoglyph identifiers
-
-_CONFUSABLE = {
-    "а": "a",
-    "е": "e",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "у": "y",
-    "х": "x",
-    "і": "i",
-    "ј": "j",
-    "ѕ": "s",
-    "һ": "h",
-    "ԁ": "d",
-    "ɡ": "g",
-    "ո": "n",
-    "А": "A",
-    "В": "B",
-    "Е": "E",
-    "К": "K",
-    "М": "M",
-    "Н": "H",
-    "О": "O",
-    "Р": "P",
-    "С": "C",
-    "Т": "T",
-    "Х": "X",
-    "α": "a",
-    "ο": "o",
-    "ν": "v",
-    "ρ": "p",
-    "τ": "t",
-    "Α": "A",
-    "Β": "B",
-    "Ε": "E",
-    "Ζ": "Z",
-    "Η": "H",
-    "Ι": "I",
-    "Κ": "K",
-    "Μ": "M",
-    "Ν": "N",
-    "Ο": "O",
-    "Ρ": "P",
-    "Τ": "T",
-    "Υ": "Y",
-    "Χ": "X",
-}
-_NON_LATIN_LETTER = re.compile("[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0250-\u02af\u0530-\u058f]")
-_MIXED_WORD = re.compile("[A-Za-z_$\u0370-\u03ff\u0400-\u052f\u0250-\u02af\u0530-\u058f][\\w$]*")
-_ASCII_LETTER = re.compile("[A-Za-z]")
-
-
-def check_homoglyphs(path: str, text: str, deadline: Deadline) -> list[Finding]:
-    if not is_code_file(path) or text.isascii() or _NON_LATIN_LETTER.search(text) is None:
-        return []
-    findings: list[Finding] = []
-    starts: list[int] | None = None
-    ascii_words: set[str] | None = None
-    for index, match in enumerate(_MIXED_WORD.finditer(text)):
-        if index % 4096 == 0 and deadline.expired():
-            break
-        word = match.group()
-        if not (_NON_LATIN_LETTER.search(word) and _ASCII_LETTER.search(word)):
-            continue
-        if ascii_words is None:
-            ascii_words = {w for w in re.findall(r"[A-Za-z_$][A-Za-z0-9_$]*", text)}
-        skeleton = "".join(_CONFUSABLE.get(ch, ch) for ch in word)
-        collides = skeleton in ascii_words
-        starts = starts or line_starts(text)
-        line, column = position(starts, match.start())
-        before = text[starts[line - 1] : match.start()]
-        # A look-alike letter in a comment is a typo a reader sees; in code it can change a name.
-        in_comment = "#" in before or "//" in before or before.lstrip().startswith(("*", "/*"))
-        findings.append(
-            make_finding(
-                "hidden-code.homoglyph-identifier",
-                Severity.LOW if in_comment else Severity.HIGH if collides else Severity.MEDIUM,
-                Category.HIDDEN_CODE,
-                path,
-                line,
-                column,
-                f"identifier mixes Latin with look-alike letters: {terminal_safe(word, limit=60)}"
-                + (f" (reads as '{skeleton}', which is also defined here)" if collides else ""),
-                terminal_safe(word),
-            )
-        )
-        if len(findings) >= MAX_HITS_PER_RULE:
-            break
-    return findings
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,7 +375,7 @@ def check_disguised(path: str, data: bytes, text: str | None) -> tuple[Finding, 
         path,
         1,
         1,
-        f"{path} is named like {kind} but contains {language} code"
+        f"a file named like {kind} contains {language} code"
         + ("" if binary_claim else " (a text file holding a program)"),
         preview,
     )
@@ -439,7 +384,6 @@ def check_disguised(path: str, data: bytes, text: str | None) -> tuple[Finding, 
 
 __all__ = [
     "check_disguised",
-    "check_homoglyphs",
     "check_invisible",
     "check_whitespace",
     "code_language",

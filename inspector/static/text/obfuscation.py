@@ -1,8 +1,9 @@
 """Obfuscation shapes in code: javascript-obfuscator output, packers, huge encoded literals.
 
 Outside vendor paths these hide what a file does; inside ``node_modules/``, ``dist/`` or a
-``*.min.js`` they are usually just a build artifact, so they stay LOW there. Minification
-alone is INFO: it is how libraries ship, not a sign of intent.
+``*.min.js`` they are usually just a build artifact: the static stage caps them at LOW there
+(``merge.downgrade_vendored``, applied to every engine alike). Minification alone is INFO: it
+is how libraries ship, not a sign of intent.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections import Counter
 from inspector.model import Category, Finding, Severity
 from inspector.static.text.common import (
     Deadline,
-    is_vendor_path,
     line_starts,
     make_finding,
     position,
@@ -46,7 +46,6 @@ def shannon_entropy(text: str) -> float:
 
 
 def check_obfuscation(path: str, text: str, deadline: Deadline) -> list[Finding]:
-    vendor = is_vendor_path(path)
     findings: list[Finding] = []
     starts: list[int] | None = None
 
@@ -57,9 +56,6 @@ def check_obfuscation(path: str, text: str, deadline: Deadline) -> list[Finding]
 
     def add(rule: str, severity: Severity, offset: int, message: str, evidence: str) -> None:
         line, column = at(offset)
-        if vendor:
-            severity = min(severity, Severity.LOW, key=lambda s: s.rank)
-            message += " (vendor path)"
         findings.append(make_finding(rule, severity, Category.OBFUSCATION, path, line, column, message, evidence))
 
     names = Counter(_HEX_NAME.findall(text))
