@@ -35,6 +35,7 @@ from inspector.static.endpoints import EndpointVisitor
 from inspector.static.flow import FlowVisitor, module_graph
 from inspector.static.interface import Analyzer, AnalyzerResult, RepoFile, RepoView
 from inspector.static.merge import downgrade_vendored, link_hosts, merge_endpoints, merge_findings
+from inspector.static.semgrep import SemgrepAnalyzer, semgrep_version
 from inspector.static.text import DEFAULT_MAX_FILE_BYTES, TextAnalyzer
 from inspector.static.text.common import is_code_file, make_finding
 from inspector.static.text.hidden import code_language
@@ -162,6 +163,8 @@ def analyzers_for(options: ScanOptions) -> tuple[list[Analyzer], TextAnalyzer]:
         ),
         text,
     ]
+    if options.semgrep:
+        analyzers.append(SemgrepAnalyzer(wall_timeout_s=options.semgrep_timeout_s, jobs=options.jobs))
     return analyzers, text
 
 
@@ -265,4 +268,4 @@ def scan_payload(data: bytes, name: str, url: str) -> tuple[Finding, ...]:
     return tuple(findings)
 
 
-__all__ = ["ScanOptions", "grammar_versions", "scan", "scan_payload", "walk"]
+__all__ = ["ScanOptions", "grammar_versions", "scan", "scan_payload", "semgrep_version", "walk"]

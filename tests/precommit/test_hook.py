@@ -47,7 +47,7 @@ def published_hook() -> dict:
 def test_published_hook_definition():
     hook = published_hook()
     assert hook["id"] == "inspector-scan"
-    assert hook["entry"] == "inspector scan --offline --fail-on suspicious ."
+    assert hook["entry"] == "inspector scan --offline --no-semgrep --fail-on suspicious ."
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is True
 

@@ -12,45 +12,45 @@ import requests
 
 
 def one_liner(url):
-    # ruleid: remote-response-to-code-execution
+    # ruleid: python-remote-response-to-code-execution
     exec(requests.get(url).text)
 
 
 def via_variable(url):
     resp = requests.post(url, json={"os": sys.platform})
     code = resp.json()["code"]
-    # ruleid: remote-response-to-code-execution
+    # ruleid: python-remote-response-to-code-execution
     exec(compile(code, "<remote>", "exec"))
 
 
 def urllib_marshal(url):
     data = urllib.request.urlopen(url).read()
-    # ruleid: remote-response-to-code-execution
+    # ruleid: python-remote-response-to-code-execution
     exec(marshal.loads(data))
 
 
 def httpx_client(url):
     with httpx.Client() as client:
         r = client.get(url)
-        # ruleid: remote-response-to-code-execution
+        # ruleid: python-remote-response-to-code-execution
         return pickle.loads(r.content)
 
 
 def session_shell(url):
     s = requests.Session()
     cmd = s.get(url).text
-    # ruleid: remote-response-to-code-execution
+    # ruleid: python-remote-response-to-code-execution
     subprocess.run(cmd, shell=True)
-    # ruleid: remote-response-to-code-execution
+    # ruleid: python-remote-response-to-code-execution
     subprocess.Popen([sys.executable, "-c", cmd])
-    # ruleid: remote-response-to-code-execution
+    # ruleid: python-remote-response-to-code-execution
     os.system(cmd)
 
 
 def socket_eval(host):
     sock = socket.create_connection((host, 1244))
     chunk = sock.recv(65536)
-    # ruleid: remote-response-to-code-execution
+    # ruleid: python-remote-response-to-code-execution
     eval(chunk.decode())
 
 
@@ -60,7 +60,7 @@ async def aiohttp_exec(url):
     async with aiohttp.ClientSession() as session:
         async with session.get(url) as resp:
             body = await resp.text()
-            # ruleid: remote-response-to-code-execution
+            # ruleid: python-remote-response-to-code-execution
             exec(body)
 
 
@@ -70,19 +70,19 @@ def parse_only(url):
     import json
 
     r = requests.get(url)
-    # ok: remote-response-to-code-execution
+    # ok: python-remote-response-to-code-execution
     value = ast.literal_eval(r.text)
-    # ok: remote-response-to-code-execution
+    # ok: python-remote-response-to-code-execution
     return json.loads(r.text), value
 
 
 def constant_subprocess():
-    # ok: remote-response-to-code-execution
+    # ok: python-remote-response-to-code-execution
     return subprocess.run(["git", "rev-parse", "HEAD"], check=True, capture_output=True)
 
 
 def version_from_file():
-    # ok: remote-response-to-code-execution
+    # ok: python-remote-response-to-code-execution
     exec(open("pkg/version.py").read())
 
 
@@ -93,5 +93,5 @@ def stage(url):
 
 
 def run_stage():
-    # todoruleid: remote-response-to-code-execution
+    # todoruleid: python-remote-response-to-code-execution
     exec(open("/tmp/stage.py").read())

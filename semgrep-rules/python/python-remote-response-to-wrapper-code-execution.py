@@ -11,19 +11,19 @@ def log_update(text):
 
 def check_updates(url):
     body = requests.get(url).text
-    # ruleid: remote-response-to-wrapper-code-execution
+    # ruleid: python-remote-response-to-wrapper-code-execution
     run_update(body)
-    # ok: remote-response-to-wrapper-code-execution
+    # ok: python-remote-response-to-wrapper-code-execution
     log_update(body)
 
 
 def main():
-    # ok: remote-response-to-wrapper-code-execution
+    # ok: python-remote-response-to-wrapper-code-execution
     run_update("print('local')")
 
 
 def fetch_plugin(url):
-    # ruleid: remote-response-to-wrapper-code-execution
+    # ruleid: python-remote-response-to-wrapper-code-execution
     load_plugin(requests.get(url).content)
 
 

@@ -1,0 +1,314 @@
+"""Semgrep as inspector's second static engine, running the repository's own rule pack.
+
+One Semgrep process per scan runs the whole pack (``semgrep-rules/`` at the repository root,
+installed under ``<prefix>/share/inspector/semgrep-rules`` by the wheel). The scanned tree is
+hostile, so Semgrep is hardened against it: the target's ``.semgrepignore``, ``.gitignore`` and
+``nosemgrep`` comments are not honoured (attackers plant them to hide a loader), the size cap
+admits multi-megabyte payloads, nothing goes to the network (no metrics, no registry, no version
+check), the process runs from a scratch directory with a scrubbed environment and its own HOME.
+Semgrep missing, crashing or timing out is a ``Skipped`` value: the scan goes on with tree-sitter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inspector.model import Category, Engine, Finding, Severity, Skipped
+from inspector.static.interface import Analyzer, AnalyzerResult, RepoView
+
+# Real payloads are 2.9-3.5 MB; Semgrep's default cap (1 MB) would skip them silently.
+DEFAULT_MAX_TARGET_BYTES = 32 * 1024 * 1024
+DEFAULT_RULE_TIMEOUT_S = 20.0  # per rule and file, Semgrep's --timeout
+DEFAULT_WALL_TIMEOUT_S = 900.0  # the whole Semgrep process
+EVIDENCE_CHARS = 400
+
+INSTALL_FIX = "install it with `pip install semgrep` in inspector's environment, or rerun `inspector doctor`"
+
+_CATEGORIES = {category.value: category for category in Category}
+# Download-and-run is as strong as remote code execution: both run what a server sends.
+_CRITICAL_CATEGORIES = frozenset({Category.REMOTE_CODE_EXECUTION, Category.DOWNLOAD_EXECUTE})
+
+
+def rules_dir() -> Path | None:
+    """The rule pack: the source checkout's ``semgrep-rules/`` or the copy the wheel installed."""
+    candidates = (
+        Path(__file__).resolve().parents[2] / "semgrep-rules",
+        Path(sys.prefix) / "share" / "inspector" / "semgrep-rules",
+    )
+    return next((path for path in candidates if path.is_dir()), None)
+
+
+def find_semgrep(search_path: str | None = None) -> str | None:
+    """The semgrep executable: beside this interpreter first (the venv), then on PATH."""
+    if search_path is None:
+        search_path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return shutil.which("semgrep", path=search_path)
+
+
+def semgrep_version(search_path: str | None = None) -> str | None:
+    """For `inspector doctor`: the version of the semgrep that scans would use, or None."""
+    binary = find_semgrep(search_path)
+    if binary is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="inspector-semgrep-") as scratch:
+        try:
+            completed = subprocess.run(
+                [binary, "--version", "--disable-version-check"],
+                cwd=scratch,
+                env=_scrubbed_env(Path(scratch)),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+    version = completed.stdout.strip().splitlines()
+    return version[-1] if completed.returncode == 0 and version else None
+
+
+def _scrubbed_env(home: Path) -> dict[str, str]:
+    """Only what Semgrep needs: no tokens, proxies or registry settings from the user's shell."""
+    return {
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.defpath]),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "SEMGREP_ENABLE_VERSION_CHECK": "0",
+        "SEMGREP_SEND_METRICS": "off",
+    }
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    payload: Mapping[str, Any] | None
+    skipped: Skipped | None
+
+
+class SemgrepAnalyzer(Analyzer):
+    name = "semgrep"
+
+    def __init__(
+        self,
+        *,
+        semgrep: str | None = None,
+        search_path: str | None = None,
+        rules: Path | None = None,
+        max_target_bytes: int = DEFAULT_MAX_TARGET_BYTES,
+        rule_timeout_s: float = DEFAULT_RULE_TIMEOUT_S,
+        wall_timeout_s: float = DEFAULT_WALL_TIMEOUT_S,
+        jobs: int | None = None,
+    ) -> None:
+        self.semgrep = semgrep if semgrep is not None else find_semgrep(search_path)
+        self.rules = rules if rules is not None else rules_dir()
+        self.max_target_bytes = max_target_bytes
+        self.rule_timeout_s = rule_timeout_s
+        self.wall_timeout_s = wall_timeout_s
+        self.jobs = jobs or os.cpu_count() or 1
+
+    def analyze(self, repo: RepoView) -> AnalyzerResult:
+        if self.semgrep is None:
+            return _skip("semgrep is not installed (no `semgrep` executable found)", INSTALL_FIX)
+        if self.rules is None:
+            return _skip(
+                "the Semgrep rule pack (semgrep-rules/) was not found",
+                "reinstall inspector; the wheel installs the pack under <prefix>/share/inspector/semgrep-rules",
+            )
+        wanted = {file.path for file in repo.files if not file.is_link}
+        if not wanted:
+            return AnalyzerResult()
+        command = self.command(self.semgrep, self.rules, repo.root.resolve())
+        outcome = self._run(command)
+        if outcome.payload is None:
+            return AnalyzerResult(skipped=(outcome.skipped,) if outcome.skipped else ())
+        findings = self._findings(repo, outcome.payload, wanted)
+        skipped = (outcome.skipped,) if outcome.skipped else ()
+        return AnalyzerResult(findings=tuple(findings), skipped=skipped)
+
+    def command(self, semgrep: str, rules: Path, root: Path) -> list[str]:
+        """The Semgrep command line for one scan of the tree at ``root``.
+
+        Always the root, never a file list: Semgrep 1.139 is about five times slower when given
+        the same files one by one. Results outside the RepoView's files are dropped afterwards.
+        """
+        return [
+            semgrep,
+            "scan",
+            "--config",
+            str(rules),
+            "--json",
+            "--quiet",
+            "--metrics=off",
+            "--disable-version-check",
+            # The target chooses none of what is scanned: attackers plant ignore files and markers.
+            "--disable-nosem",
+            "--no-git-ignore",
+            "--x-ignore-semgrepignore-files",
+            "--no-rewrite-rule-ids",
+            f"--max-target-bytes={self.max_target_bytes}",
+            f"--timeout={self.rule_timeout_s:g}",
+            "--timeout-threshold=0",
+            f"--jobs={self.jobs}",
+            "--",
+            str(root),
+        ]
+
+    def _run(self, command: list[str]) -> _Outcome:
+        with tempfile.TemporaryDirectory(prefix="inspector-semgrep-") as scratch:
+            scratch_dir = Path(scratch)
+            try:
+                process = subprocess.Popen(
+                    command,
+                    cwd=scratch_dir,
+                    env=_scrubbed_env(scratch_dir),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    start_new_session=True,
+                )
+            except OSError as exc:
+                return _Outcome(None, _skipped(f"semgrep could not be started: {exc}", INSTALL_FIX))
+            try:
+                stdout, stderr = process.communicate(timeout=self.wall_timeout_s)
+            except subprocess.TimeoutExpired:
+                # Semgrep forks worker processes: end the whole session it leads, then reap it.
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                return _Outcome(
+                    None,
+                    _skipped(
+                        f"semgrep did not finish within {self.wall_timeout_s:g} s",
+                        "raise the Semgrep time limit, or scan fewer paths",
+                    ),
+                )
+        try:
+            payload = json.loads(stdout)
+        except json.JSONDecodeError:
+            tail = stderr.strip().splitlines()[-1:] or [f"exit status {process.returncode}"]
+            return _Outcome(
+                None,
+                _skipped(
+                    f"semgrep failed (exit status {process.returncode}): {tail[0][:300]}",
+                    "run `inspector doctor`; reinstall semgrep if it cannot start",
+                ),
+            )
+        if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
+            return _Outcome(None, _skipped("semgrep printed no results", "run `inspector doctor`"))
+        fatal = [
+            error for error in payload.get("errors", []) if isinstance(error, dict) and error.get("level") == "error"
+        ]
+        if fatal or process.returncode not in (0, 1):
+            message = str(fatal[0].get("message", "")) if fatal else f"exit status {process.returncode}"
+            return _Outcome(
+                payload,
+                _skipped(
+                    f"semgrep reported an error, results may be incomplete: {message.strip()[:300]}",
+                    "run `semgrep --validate --config semgrep-rules/` to check the rule pack",
+                ),
+            )
+        return _Outcome(payload, None)
+
+    def _findings(self, repo: RepoView, payload: Mapping[str, Any], wanted: set[str]) -> list[Finding]:
+        root = repo.root.resolve()
+        findings: list[Finding] = []
+        for result in payload.get("results", []):
+            path = _relative(root, str(result.get("path", "")))
+            if path is None or path not in wanted:
+                continue
+            extra = result.get("extra", {})
+            start = result.get("start", {})
+            line, column = int(start.get("line", 1)), int(start.get("col", 1))
+            category = _CATEGORIES.get(str(extra.get("metadata", {}).get("category")), Category.ANALYSIS)
+            rule = f"semgrep.{result.get('check_id', 'unknown')}"
+            findings.append(
+                Finding(
+                    id=_finding_id(rule, path, line, column),
+                    rule=rule,
+                    severity=_severity(str(extra.get("severity", "INFO")), category),
+                    category=category,
+                    path=path,
+                    line=line,
+                    column=column,
+                    message=" ".join(str(extra.get("message", "")).split()),
+                    evidence=_line_of(repo, path, line),
+                    engines=(Engine.SEMGREP,),
+                )
+            )
+        for error in payload.get("errors", []):
+            # Per-file timeouts and parse failures: the file was only partly analysed.
+            path = _relative(root, str(error.get("path", ""))) if isinstance(error, dict) else None
+            if path is None or path not in wanted or error.get("level") == "error":
+                continue
+            reason = f"semgrep could not fully analyse this file: {error.get('type', 'error')}"
+            findings.append(
+                Finding(
+                    id=_finding_id("semgrep.incomplete", path, 0, 0),
+                    rule="semgrep.incomplete",
+                    severity=Severity.INFO,
+                    category=Category.ANALYSIS,
+                    path=path,
+                    line=None,
+                    column=None,
+                    message=reason,
+                    evidence="",
+                    engines=(Engine.SEMGREP,),
+                )
+            )
+        return _unique(findings)
+
+
+def _severity(semgrep_severity: str, category: Category) -> Severity:
+    if semgrep_severity == "ERROR":
+        return Severity.CRITICAL if category in _CRITICAL_CATEGORIES else Severity.HIGH
+    if semgrep_severity == "WARNING":
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
+def _relative(root: Path, reported: str) -> str | None:
+    try:
+        return Path(reported).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def _line_of(repo: RepoView, path: str, line: int) -> str:
+    lines = repo.read(path).decode("utf-8", errors="replace").splitlines()
+    text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return text[:EVIDENCE_CHARS]
+
+
+def _finding_id(rule: str, path: str, line: int, column: int) -> str:
+    return hashlib.sha256(f"{rule}:{path}:{line}:{column}".encode()).hexdigest()[:16]
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: dict[str, Finding] = {}
+    for finding in findings:
+        seen.setdefault(finding.id, finding)
+    return list(seen.values())
+
+
+def _skipped(reason: str, fix: str) -> Skipped:
+    return Skipped(component="semgrep", reason=reason, fix=fix)
+
+
+def _skip(reason: str, fix: str) -> AnalyzerResult:
+    return AnalyzerResult(skipped=(_skipped(reason, fix),))
+
+
+__all__ = ["SemgrepAnalyzer", "find_semgrep", "rules_dir", "semgrep_version"]
