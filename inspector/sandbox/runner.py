@@ -32,7 +32,6 @@ from inspector.model.stages import PlannedPhase, RunPlan, SandboxResult
 from inspector.progress import Progress
 from inspector.sandbox import events, exfil, honeytokens, network, trace
 from inspector.sandbox.docker import (
-    LABEL,
     DockerSandbox,
     Limits,
     choose_runtime,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -81,4 +80,4 @@ def test_vet_runs_the_lure_and_sees_the_hidden_host_at_runtime(inspector, tmp_pa
     html = (out / "report.html").read_text()
     assert "Content-Security-Policy" in html and "<script" not in html.lower()
     _assert_no_raw_control(result.stdout + result.stderr)
-    assert os.listdir(out)
+    assert (out / "artifacts").is_dir()

@@ -76,7 +76,7 @@ def test_round_trip_is_lossless():
 
 def test_json_has_contract_keys():
     data = to_dict(sample_report())
-    assert list(data)[0] == "schema" and data["schema"] == "inspector.report/1"
+    assert next(iter(data)) == "schema" and data["schema"] == "inspector.report/1"
     assert data["findings"][0]["engine"] == "tree-sitter+semgrep"
     assert data["tool"] == {"name": "inspector", "version": "0.1.0"}
     for key in ("target", "verdict", "findings", "endpoints", "network", "run", "decision"):
