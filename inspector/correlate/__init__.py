@@ -15,6 +15,7 @@ from pathlib import Path
 import inspector
 from inspector.correlate.hosts import build_host_views, finding_id, undeclared_findings
 from inspector.correlate.rdap import IANA_DNS_BOOTSTRAP, RdapClient
+from inspector.correlate.repository import repository_findings
 from inspector.correlate.verdict import compute_verdict
 from inspector.model import (
     Category,
@@ -60,6 +61,7 @@ def correlate(target: Target, static: StaticResult, sandbox: SandboxResult | Non
         [
             *static.findings,
             *(sandbox.findings if sandbox else ()),
+            *repository_findings(target),
             *undeclared_findings(hosts, run),
             *_new_domain_findings(hosts, static.endpoints, options.new_domain_days),
         ]
