@@ -25,6 +25,7 @@ import os
 import posixpath
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -179,7 +180,10 @@ def scan(root: Path, options: ScanOptions) -> StaticResult:
     files, notes = walk(root, options.only_paths)
     repo = RepoView(root, files)
     analyzers, text = analyzers_for(options)
-    results: list[AnalyzerResult] = [analyzer.analyze(repo) for analyzer in analyzers]
+    # Engines run side by side: Semgrep is a separate process that spends seconds starting up,
+    # and the tree-sitter and text engines spread their own work over worker processes.
+    with ThreadPoolExecutor(max_workers=len(analyzers)) as pool:
+        results: list[AnalyzerResult] = list(pool.map(lambda analyzer: analyzer.analyze(repo), analyzers))
     hits, autorun_findings = find_surfaces(repo)
     findings = downgrade_vendored(
         merge_findings(
