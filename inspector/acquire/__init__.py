@@ -78,4 +78,4 @@ def git_version() -> str:
     """For `inspector doctor`."""
     from inspector.acquire.gitcmd import hardened_git
 
-    return " ".join(str(part) for part in hardened_git().version_info)
+    return ".".join(str(part) for part in hardened_git().version_info)
