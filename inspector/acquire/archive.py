@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from inspector.acquire.interface import Limits, Source
-from inspector.acquire.inventory import now_iso, read_history, read_submodules, walk_tree
+from inspector.acquire.inventory import describe
 from inspector.errors import AcquireError
 from inspector.model import Target
 
@@ -81,23 +81,7 @@ class ArchiveSource(Source):
             raise AcquireError(f"{self.display} is not a readable archive: {exc}", "check the file") from None
         _make_inert(dest)
         root = _single_top_dir(dest)
-        commit, branch, remote, history = read_history(root)
-        links, files, total, digest = walk_tree(root)
-        return Target(
-            source=self.display,
-            kind=self.kind,
-            path=str(root),
-            commit=commit,
-            branch=branch,
-            remote_url=remote,
-            fetched_at=now_iso(),
-            history=history,
-            links=links,
-            submodules=read_submodules(root),
-            file_count=files,
-            total_bytes=total,
-            content_digest=digest,
-        )
+        return describe(root, kind=self.kind, source=self.display)
 
     def _check_totals(self, count: int, total: int) -> None:
         compressed = max(self.path.stat().st_size, 1)

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from inspector.acquire.interface import Source
-from inspector.acquire.inventory import now_iso, read_history, read_submodules, walk_tree
+from inspector.acquire.inventory import describe
 from inspector.errors import AcquireError
 from inspector.model import Target
 
@@ -22,23 +22,7 @@ class DirectorySource(Source):
         if not self.path.is_dir():
             raise AcquireError(f"{self.display}: no such directory", "check the path")
         root = self.path.resolve()
-        commit, branch, remote, history = read_history(root)
-        links, files, total, digest = walk_tree(root)
-        return Target(
-            source=self.display,
-            kind=self.kind,
-            path=str(root),
-            commit=commit,
-            branch=branch,
-            remote_url=remote,
-            fetched_at=now_iso(),
-            history=history,
-            links=links,
-            submodules=read_submodules(root),
-            file_count=files,
-            total_bytes=total,
-            content_digest=digest,
-        )
+        return describe(root, kind=self.kind, source=self.display)
 
     def fetch_copy(self, quarantine: Path) -> Target:
         """Copy the directory into the quarantine (links copied as links, never followed)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from inspector.acquire.gitcmd import git_output
 from inspector.errors import AcquireError
-from inspector.model import HistorySummary, LinkRecord, SubmoduleRecord
+from inspector.model import HistorySummary, LinkRecord, SubmoduleRecord, Target
 
 GIT_INTERNALS = ".git"
 
@@ -105,3 +105,28 @@ def read_history(root: Path) -> tuple[str | None, str | None, str | None, Histor
         truncated=shallow,
     )
     return commit, (None if branch == "HEAD" else branch), remote, history
+
+
+def describe(root: Path, *, kind: str, source: str, remote_url: str | None = None) -> Target:
+    """The Target record of a tree that is now in place under ``root``.
+
+    ``remote_url`` overrides the repository's own origin (a clone records the URL it came from,
+    credentials removed, rather than whatever its config says).
+    """
+    commit, branch, origin, history = read_history(root)
+    links, files, total, digest = walk_tree(root)
+    return Target(
+        source=source,
+        kind=kind,
+        path=str(root),
+        commit=commit,
+        branch=branch,
+        remote_url=remote_url or origin,
+        fetched_at=now_iso(),
+        history=history,
+        links=links,
+        submodules=read_submodules(root),
+        file_count=files,
+        total_bytes=total,
+        content_digest=digest,
+    )

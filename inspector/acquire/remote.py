@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from inspector.acquire.gitcmd import hardened_git
 from inspector.acquire.interface import Limits, Source
-from inspector.acquire.inventory import now_iso, read_history, read_submodules, walk_tree
+from inspector.acquire.inventory import describe
 from inspector.errors import AcquireError
 from inspector.model import Target
 
@@ -54,23 +54,7 @@ class GitRemoteSource(Source):
         if dest.exists():
             shutil.rmtree(dest)
         self._clone(dest)
-        commit, branch, _remote, history = read_history(dest)
-        links, files, total, digest = walk_tree(dest)
-        return Target(
-            source=redact(self.url),
-            kind=self.kind,
-            path=str(dest),
-            commit=commit,
-            branch=branch,
-            remote_url=redact(self.url),
-            fetched_at=now_iso(),
-            history=history,
-            links=links,
-            submodules=read_submodules(dest),
-            file_count=files,
-            total_bytes=total,
-            content_digest=digest,
-        )
+        return describe(dest, kind=self.kind, source=redact(self.url), remote_url=redact(self.url))
 
     def _clone(self, dest: Path) -> None:
         options: dict[str, object] = {"no_recurse_submodules": True, "no_tags": True, "single_branch": True}
