@@ -29,10 +29,12 @@ _ATOB = frozenset({"atob", "window.atob", "globalThis.atob", "self.atob", "globa
 _PERCENT = frozenset({"decodeURIComponent", "decodeURI", "unescape", "window.decodeURIComponent"})
 _CHARCODE = frozenset({"String.fromCharCode", "String.fromCodePoint"})
 _ENV_OBJECTS = frozenset({"process.env", "import.meta.env", "Deno.env"})
+_ENV_OBJECTS_BYTES = 4 * max(map(len, _ENV_OBJECTS))  # UTF-8: at most 4 bytes a character
 _BUFFER_TEXT = frozenset({None, "utf8", "utf-8", "ascii", "latin1", "binary", "utf16le"})
 _BUFFER_DECODERS = {"base64": "base64", "base64url": "base64", "hex": "hex"}
 _CONNECT_CALLS = ("connect", "createConnection", "Socket", "io", "lookup", "resolve", "request", "get")
 _LOADERS = frozenset({"require", "import"})
+_MEMBER_ROOTS = frozenset({"process", "Deno", "import.meta"})
 _CHARCODE_HOW = How("charcode", "String.fromCharCode")
 _REVERSE_HOW = How("reversed", "reversed string")
 _JOIN_HOW = How("concatenation", "array join")
@@ -55,6 +57,7 @@ class JsWalker(ModuleWalker):
         self.imports: dict[str, tuple[str, str]] = {}  # local name -> (module, export name or "")
         self.env_aliases: dict[str, str] = {}  # const { AUTH_API } = process.env
         self.exported: dict[str, tree_sitter.Node] = {}
+        self._longest_root_bytes = 2**32  # set once the declarations are known
 
     # -- declarations ---------------------------------------------------------------------------
 
@@ -81,6 +84,8 @@ class JsWalker(ModuleWalker):
                 self._export(node)
             elif kind == "assignment_expression":
                 self._assignment(node)
+        names = (*self.consts, *self.imports, *_MEMBER_ROOTS)
+        self._longest_root_bytes = 4 * max(len(name) for name in names)  # UTF-8: at most 4 bytes a character
 
     def _bind(self, name: str, value: tree_sitter.Node) -> None:
         if name in self.consts or name in self.ambiguous:
@@ -106,7 +111,8 @@ class JsWalker(ModuleWalker):
             else:
                 self._bind(local, value)
         elif name.type == "object_pattern":
-            source = self.text(value)
+            # Only a short value can be one of the env objects: a long one is not read.
+            source = self.text(value) if value.end_byte - value.start_byte <= _ENV_OBJECTS_BYTES else ""
             for local, field in self._pattern_names(name):
                 if module is not None:
                     self.imports[local] = (module, field)
@@ -131,7 +137,13 @@ class JsWalker(ModuleWalker):
             return None
         callee = value.child_by_field_name("function")
         arguments = value.child_by_field_name("arguments")
-        if callee is None or arguments is None or self.text(callee) not in {"require", "import"}:
+        # `callee.end_byte - callee.start_byte` first: an IIFE callee is not read to be compared.
+        if (
+            callee is None
+            or arguments is None
+            or callee.end_byte - callee.start_byte > len("require")
+            or self.text(callee) not in {"require", "import"}
+        ):
             return None
         first = arguments.named_children[0] if arguments.named_children else None
         if first is None or first.type != "string":
@@ -367,9 +379,12 @@ class JsWalker(ModuleWalker):
             if inner is None:
                 return None
             base = inner
-        # Most member expressions (`res.data`, `this.x`) start from nothing we know: stop early.
+        # Most member expressions (`res.data`, `this.x`) start from nothing we know: stop early,
+        # without reading a long base (`$(...).a().b`) that cannot be one of the names.
+        if base.end_byte - base.start_byte > self._longest_root_bytes:
+            return None
         name = self.text(base)
-        if name not in self.consts and name not in self.imports and name not in {"process", "Deno", "import.meta"}:
+        if name not in self.consts and name not in self.imports and name not in _MEMBER_ROOTS:
             return None
         path = self._member_path(node, depth)
         if path is None:

@@ -36,6 +36,7 @@ _PERCENT = frozenset({"urllib.parse.unquote", "parse.unquote", "unquote", "unquo
 _CODECS = {"hex": "hex", "rot13": "rot13", "rot_13": "rot13", "base64": "base64", "hex_codec": "hex"}
 _GETENV = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 _ENVIRON = frozenset({"os.environ", "environ"})
+_ENVIRON_BYTES = 4 * max(map(len, _ENVIRON))  # a longer node cannot read as one of them (UTF-8)
 _IDENTITY_METHODS = frozenset({"decode", "encode", "strip", "lower", "rstrip", "lstrip"})
 _CONNECT_CALLS = ("connect", "create_connection", "connect_ex", "Client", "AsyncClient", "socket")
 _CHR_HOW = How("charcode", "chr() codes")
@@ -278,7 +279,7 @@ class PyWalker(ModuleWalker):
         key_text = key.text() if key is not None else None
         if key_text is None:
             return None
-        if self.text(value) in _ENVIRON:
+        if value.end_byte - value.start_byte <= _ENVIRON_BYTES and self.text(value) in _ENVIRON:
             return Folded((Ref("env", key_text, reader=f"os.environ[{key_text!r}]"),))
         if value.type == "identifier" and self.text(value) in self.consts:
             mapping = self.consts[self.text(value)]

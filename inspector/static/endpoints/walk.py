@@ -21,6 +21,7 @@ HOST_NAME = re.compile(r"(?i)(host|domain|server|url|uri|endpoint|api|addr|remot
 MAX_EVIDENCE = 200
 # Fold attempts per file: minified bundles have millions of nodes, each gets a bounded try.
 MAX_FOLD_STEPS = 2_000_000
+_OFFSET_LIMIT = 2**32 - 1  # tree-sitter byte offsets are 32-bit
 
 
 DECLARATION_CAPTURES = frozenset({"d"})
@@ -98,15 +99,20 @@ class ModuleWalker(abc.ABC):
             # candidates (each pass costs about as much as walking the tree in C).
             query = _compiled(self.language, self.declaration_query + self.candidate_query)
             self._captures = tree_sitter.QueryCursor(query).captures(self.root)
-        # A node captured twice (a docstring is also a string) is read by its special capture.
-        ordered = [
-            (node.start_byte, -node.end_byte, name == "c", name, node)
-            for name, nodes in self._captures.items()
-            if name in names
-            for node in nodes
-        ]
-        ordered.sort(key=lambda item: item[:3])
-        return [(name, node) for _, _, _, name, node in ordered]
+        # Order: start, then the longer node first, then a node captured twice (a docstring is
+        # also a string) by its special capture first, so that it is read by that one. The three
+        # keys are packed in one integer (byte offsets are below 2**32): sorting integers is
+        # several times faster than sorting tuples.
+        found: list[tuple[str, tree_sitter.Node]] = []
+        keys: list[int] = []
+        for name, nodes in self._captures.items():
+            if name not in names:
+                continue
+            last = name == "c"
+            for node in nodes:
+                keys.append((node.start_byte << 33) | ((_OFFSET_LIMIT - node.end_byte) << 1) | last)
+                found.append((name, node))
+        return [found[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
 
     def summarise(self, language: str) -> FileSummary:
         self.collect_declarations()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable
 
 import tree_sitter
@@ -34,6 +35,23 @@ FUNCTION_TYPES = frozenset(
         "function_declaration",
         "generator_function_declaration",
         "method_definition",
+    }
+)
+FNREF_TYPES = FUNCTION_TYPES | {"identifier", "member_expression"}
+# `dotted` reads a chain of at most 12 plain names from the text (it follows 12 levels of nodes).
+_PLAIN_CHAIN = re.compile(rb"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){0,12}")
+MAX_PLAIN_CHAIN = 200
+# Words that may parse as something other than an identifier at the base of a chain.
+NOT_PLAIN_NAMES = frozenset(
+    {
+        *("break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do"),
+        *("else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in"),
+        *("instanceof", "new", "null", "return", "super", "switch", "this", "throw", "true", "try"),
+        *("typeof", "undefined", "var", "void", "while", "with", "yield", "let", "static", "await", "async"),
+        *("implements", "package", "protected", "interface", "private", "public", "get", "set", "of", "as"),
+        *("from", "type", "declare", "namespace", "module", "readonly", "abstract", "keyof", "infer", "is"),
+        *("asserts", "any", "number", "string", "boolean", "symbol", "never", "unknown", "object", "global"),
+        *("override", "satisfies", "accessor", "meta", "target", "require", "unique", "bigint", "out"),
     }
 )
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "fetch"})
@@ -288,10 +306,25 @@ class JavaScriptBuilder(GraphBuilder):
         prop = node.child_by_field_name("property")
         if obj is not None and obj.type == "this" and prop is not None:
             return frozenset({self.this_field(self.name(prop))})
-        dotted = self.dotted(node)
-        if dotted.startswith("process.env"):
-            return frozenset({self.add_source("env", f"environment variable {dotted}", node)})
+        if self._may_read_process(node):
+            dotted = self.dotted(node)
+            if dotted.startswith("process.env"):
+                return frozenset({self.add_source("env", f"environment variable {dotted}", node)})
         return self.ev(obj)
+
+    def _may_read_process(self, node: tree_sitter.Node) -> bool:
+        """False when `dotted(node)` cannot start with "process": its base is another name."""
+        current = self.unwrap(node)
+        for _ in range(12):  # the chain `dotted` follows, without reading its keys
+            if current.type not in ("member_expression", "subscript_expression"):
+                break
+            current = self.unwrap(current.child_by_field_name("object") or current)
+        if current.type == "identifier":
+            name = self.name(current)
+            alias = self.alias_of(name)
+            base = alias.removeprefix("module:").replace("#", ".") if alias and alias.startswith("module:") else name
+            return base.startswith("process")
+        return current.type == "call_expression"
 
     def this_field(self, prop: str) -> int:
         """`this.x` anywhere in the file is one node: fields set in one method, used in another."""
@@ -334,6 +367,20 @@ class JavaScriptBuilder(GraphBuilder):
 
     def dotted(self, node: tree_sitter.Node) -> str:
         """`cp.exec` -> "child_process.exec" when cp = require('child_process'); "" if not a name."""
+        if node.type in ("member_expression", "identifier") and node.end_byte - node.start_byte <= MAX_PLAIN_CHAIN:
+            # `a.b.c` written plainly (no space, comment, key or call inside): read from the text
+            # instead of node by node. A base that may not be a plain identifier node
+            # (`super.x`, `new.target`, `null.x`) takes the walk below.
+            raw = self.source[node.start_byte : node.end_byte]
+            if _PLAIN_CHAIN.fullmatch(raw) is not None:
+                first, dot, rest = raw.decode().partition(".")
+                if first == "this":
+                    return first + dot + rest
+                if first not in NOT_PLAIN_NAMES:
+                    alias = self.alias_of(first)
+                    if alias and alias.startswith("module:"):
+                        first = alias.removeprefix("module:").replace("#", ".")
+                    return first + dot + rest
         parts: list[str] = []
         current = self.unwrap(node)
         for _ in range(12):
@@ -884,7 +931,8 @@ class JavaScriptBuilder(GraphBuilder):
         if callee is None:
             return NOTHING
         args = self.args(node)
-        arg_values = [NOTHING if self.unwrap(a).type in FUNCTION_TYPES else self.ev(a) for a in args]
+        bare_args = [self.unwrap(a) for a in args]
+        arg_values = [NOTHING if b.type in FUNCTION_TYPES else self.ev(a) for a, b in zip(args, bare_args, strict=True)]
         name = self.dotted(callee)
         line, column = self.loc(node)
         result = self.new()
@@ -904,18 +952,24 @@ class JavaScriptBuilder(GraphBuilder):
                 self.require_sites.append((self.keys_of(args), node))
             return frozenset({result})
 
-        # Sinks.
-        ctor = self._function_ctor_kind(callee)
+        # Sinks. A method is a code sink only through a property named `constructor` or `eval`:
+        # every other method call (nearly all of them) skips both tests.
+        if unwrapped.type == "member_expression":
+            prop = unwrapped.child_by_field_name("property")
+            may_run_code = prop is not None and self.name(prop) in ("constructor", "eval")
+        else:
+            may_run_code = True
+        ctor = self._function_ctor_kind(callee) if may_run_code else None
         if ctor is not None:
             kind = ("new " if is_new else "") + self.text(unwrapped, 60)
             self.add_sink(kind, "code", arg_values, self._constant(args, arg_values), node)
-        elif self._eval_kind(callee):
+        elif may_run_code and self._eval_kind(callee):
             self.add_sink(self.text(callee, 40), "code", arg_values[:1], self._constant(args, arg_values), node)
         else:
             self._library_sink(name, is_new, node, args, arg_values, callee)
 
-        # Callbacks given `eval`/`Function` directly: `.then(eval)`.
-        for arg in args:
+        # Callbacks given `eval`/`Function` directly: `.then(eval)` (a sink only with a receiver).
+        for arg in args if callee_values else ():
             if arg.type not in ("identifier", "member_expression") or name == "Reflect.apply":
                 continue
             is_sink = (arg.type == "identifier" and self.name(arg) == "eval") or self._function_ctor_kind(arg)
@@ -942,10 +996,7 @@ class JavaScriptBuilder(GraphBuilder):
                         self.flow(values, receiver)
         self._file_effects(name, node, args, arg_values, result, unwrapped)
 
-        fns = [
-            self.fnref(a) if self.unwrap(a).type in (*FUNCTION_TYPES, "identifier", "member_expression") else None
-            for a in args
-        ]
+        fns = [self.fnref(a) if b.type in FNREF_TYPES else None for a, b in zip(args, bare_args, strict=True)]
         if is_new and name == "Promise" and fns and isinstance(fns[0], int):
             executor = self.summary.functions.get(self.summary.fn_bindings.get(fns[0], -1))
             if executor is not None:
