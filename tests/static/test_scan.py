@@ -235,25 +235,25 @@ def test_header_values_in_recorded_fixtures_are_data_but_config_ips_in_them_coun
     recording = [
         {
             "scope": "https://en.wikipedia.org:443",
-            "response": {"origin": "45.61.148.221"},
-            "rawHeaders": {"x-client-ip": "45.61.148.220", "server": "mw-api"},
+            "response": {"origin": "198.51.100.221"},
+            "rawHeaders": {"x-client-ip": "198.51.100.220", "server": "mw-api"},
         }
     ]
     write(
         tmp_path,
         {
             "test/fixtures/GET_wiki.json": json.dumps(recording, indent=2),
-            "test/fixtures/settings.json": json.dumps({"api": "http://144.172.110.132:1224/x"}, indent=2),
+            "test/fixtures/settings.json": json.dumps({"api": "http://203.0.113.132:1224/x"}, indent=2),
         },
     )
     result = scan(tmp_path, OPTIONS)
     endpoints = {e.host: e for e in result.endpoints}
-    assert endpoints["45.61.148.220"].classification == "raw-ip"  # still in the inventory
-    assert "recorded data in a test fixture" in endpoints["45.61.148.220"].sources[0].how
+    assert endpoints["198.51.100.220"].classification == "raw-ip"  # still in the inventory
+    assert "recorded data in a test fixture" in endpoints["198.51.100.220"].sources[0].how
     flagged = {h for f in result.findings if f.category == Category.ENDPOINT for h in f.hosts}
-    assert "45.61.148.220" not in flagged
-    assert "45.61.148.221" not in flagged and "45.61.148.221" in endpoints  # inside the recorded response
-    assert "144.172.110.132" in flagged
+    assert "198.51.100.220" not in flagged
+    assert "198.51.100.221" not in flagged and "198.51.100.221" in endpoints  # inside the recorded response
+    assert "203.0.113.132" in flagged
 
 
 def test_encoded_config_endpoint_and_counts(tmp_path: Path) -> None:

@@ -102,7 +102,7 @@ def url_hits(text: str) -> list[Hit]:
 
 
 def bare_hit(text: str, *, host_context: bool) -> Hit | None:
-    """A whole string that is a host name, ``host:port`` or an IPv4 literal (``144.172.0.1:1244``)."""
+    """A whole string that is a host name, ``host:port`` or an IPv4 literal (``203.0.113.1:1244``)."""
     candidate = text.strip()
     match = _BARE.fullmatch(candidate)
     if match is None:

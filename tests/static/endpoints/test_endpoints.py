@@ -226,20 +226,20 @@ def test_json_config_value_decoded_by_code(tmp_path: Path) -> None:
 def test_bare_hosts_ips_and_ports(tmp_path: Path) -> None:
     code = (
         "const c = { host: 'c2.bare.test', port: 1244 };\n"
-        "net.connect(8085, '144.172.0.9');\n"
-        "const gate = '45.61.0.7:1224';\n"
+        "net.connect(8085, '203.0.113.9');\n"
+        "const gate = '198.51.100.7:1224';\n"
         "const file = 'setup.py';\n"
         "const user = { name: 'user.name' };\n"
         "const mod = require('socket.io');\n"
     )
     result = scan(
-        tmp_path, {"a.js": code, "b.py": "import socket\ns = socket.create_connection(('216.126.0.3', 8086))\n"}
+        tmp_path, {"a.js": code, "b.py": "import socket\ns = socket.create_connection(('192.0.2.3', 8086))\n"}
     )
     assert endpoint(result, "c2.bare.test").ports == (1244,)
-    assert endpoint(result, "144.172.0.9").ports == (8085,)
-    assert endpoint(result, "45.61.0.7").ports == (1224,)
-    assert endpoint(result, "216.126.0.3").ports == (8086,)
-    assert endpoint(result, "144.172.0.9").classification == "raw-ip"
+    assert endpoint(result, "203.0.113.9").ports == (8085,)
+    assert endpoint(result, "198.51.100.7").ports == (1224,)
+    assert endpoint(result, "192.0.2.3").ports == (8086,)
+    assert endpoint(result, "203.0.113.9").classification == "raw-ip"
     hosts = {e.host for e in result.endpoints}
     assert not hosts & {"setup.py", "user.name", "socket.io"}
 

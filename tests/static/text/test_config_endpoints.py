@@ -18,16 +18,16 @@ def hosts(endpoints) -> dict[str, object]:
 def test_literal_urls_ips_and_host_keys_in_config() -> None:
     text = "\n".join(
         [
-            '{"api": "https://api.npoint.io/0123abcd", "c2": "144.172.110.132:1244",',
-            ' "apiHost": "cookie-xi-seven.vercel.app", "version": "1.2.3.4"}',
+            '{"api": "https://api.npoint.io/0123abcd", "c2": "203.0.113.132:1244",',
+            ' "apiHost": "made-up-id-0000.vercel.app", "version": "1.2.3.4"}',
         ]
     )
     endpoints, findings = check_config_endpoints("config/default.json", text, Deadline(5))
     found = hosts(endpoints)
-    assert set(found) == {"api.npoint.io", "144.172.110.132", "cookie-xi-seven.vercel.app"}
+    assert set(found) == {"api.npoint.io", "203.0.113.132", "made-up-id-0000.vercel.app"}
     assert found["api.npoint.io"].classification == "json-hosting"
-    assert found["144.172.110.132"].ports == (1244,)
-    assert found["144.172.110.132"].classification == "raw-ip"
+    assert found["203.0.113.132"].ports == (1244,)
+    assert found["203.0.113.132"].classification == "raw-ip"
     assert all(f.severity == Severity.LOW for f in findings)
 
 
@@ -46,25 +46,25 @@ def test_base64_and_hex_values_that_decode_to_urls_are_hidden_endpoints() -> Non
 def test_header_values_in_fixture_recordings_are_inventoried_without_a_finding() -> None:
     cassette = (
         "interactions:\n- request:\n    uri: https://api.github.com/users/x\n  response:\n    headers:\n"
-        "      X-Real-IP: 45.61.148.220\n      cf-connecting-ip: 144.172.110.132\n"
+        "      X-Real-IP: 198.51.100.220\n      cf-connecting-ip: 203.0.113.132\n"
     )
     endpoints, findings = check_config_endpoints("tests/cassettes/github.yaml", cassette, Deadline(5))
     found = hosts(endpoints)
-    assert found["45.61.148.220"].sources[0].how == "IP literal, recorded data in a test fixture"
-    assert found["144.172.110.132"].classification == "raw-ip"
+    assert found["198.51.100.220"].sources[0].how == "IP literal, recorded data in a test fixture"
+    assert found["203.0.113.132"].classification == "raw-ip"
     assert findings == []
 
 
 def test_the_same_values_outside_fixtures_or_under_config_keys_still_count() -> None:
-    headers = "proxy:\n  x-real-ip: 45.61.148.220\n"
+    headers = "proxy:\n  x-real-ip: 198.51.100.220\n"
     _, outside = check_config_endpoints("config/proxy.yaml", headers, Deadline(5))
-    assert [f.hosts for f in outside] == [("45.61.148.220",)]
-    mixed = '{"api": "http://144.172.110.132:1224/keys", "headers": {"x-client-ip": "45.61.148.220"}}'
+    assert [f.hosts for f in outside] == [("198.51.100.220",)]
+    mixed = '{"api": "http://203.0.113.132:1224/keys", "headers": {"x-client-ip": "198.51.100.220"}}'
     _, in_fixture = check_config_endpoints("test/fixtures/app.json", mixed, Deadline(5))
-    assert [f.hosts for f in in_fixture] == [("144.172.110.132",)]
-    recorded_url = '{"response": {"next": "http://144.172.110.132:1224/keys"}, "api": "http://144.172.110.132:1224"}'
+    assert [f.hosts for f in in_fixture] == [("203.0.113.132",)]
+    recorded_url = '{"response": {"next": "http://203.0.113.132:1224/keys"}, "api": "http://203.0.113.132:1224"}'
     _, both = check_config_endpoints("test/fixtures/mixed.json", recorded_url, Deadline(5))
-    assert [f.hosts for f in both] == [("144.172.110.132",)]  # also named outside the recording
+    assert [f.hosts for f in both] == [("203.0.113.132",)]  # also named outside the recording
 
 
 def test_lockfile_keeps_only_hosts_that_are_not_registries() -> None:
@@ -87,7 +87,7 @@ def test_host_classes() -> None:
     assert classify("api.npoint.io") == "json-hosting"
     assert classify("abc.trycloudflare.com") == "tunnel"
     assert classify("x.tiiny.site") == "free-app-hosting"
-    assert classify("45.61.148.220", (8086,)) == "raw-ip"
+    assert classify("198.51.100.220", (8086,)) == "raw-ip"
     assert classify("c2.test", (1224,)) == "unusual-port"
     assert classify("registry.npmjs.org") == "package-registry"
     assert classify("bsc-dataseed.binance.org") == "well-known-api"

