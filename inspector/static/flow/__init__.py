@@ -23,7 +23,7 @@ from inspector.static.treesitter import TreeVisitor
 
 class FlowVisitor(TreeVisitor):
     name = "flow"
-    version = "1"
+    version = "2"  # 2: sources carry the binding of their request URL
 
     def __init__(self, *, max_nodes: int = MAX_TREE_NODES) -> None:
         self.max_nodes = max_nodes  # a bigger tree is not walked (a partial-analysis info finding)

@@ -28,6 +28,8 @@ class Scope:
     names: dict[str, int] = field(default_factory=dict)
     consts: dict[str, str] = field(default_factory=dict)  # name -> constant string value
     aliases: dict[str, str] = field(default_factory=dict)  # name -> sink kind or "module:<name>"
+    # name (or "obj.key" of an object literal) -> (line, column) of its latest direct binding so far
+    bound_at: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 class GraphBuilder:
@@ -95,6 +97,27 @@ class GraphBuilder:
                 return None
         return None
 
+    def note_bound_at(self, name: str, at: tree_sitter.Node) -> None:
+        bound_at = self.scopes[-1].bound_at
+        for key in [k for k in bound_at if k.startswith(name + ".")]:
+            del bound_at[key]  # a rebound object: its old literal's keys no longer apply
+        bound_at[name] = self.loc(at)
+
+    def bound_at(self, name: str) -> tuple[int, int] | None:
+        """Where ``name`` was last bound directly, in this function or the module (not followed further)."""
+        base = name.partition(".")[0]
+        for scope in reversed(self.scopes):
+            if name in scope.bound_at:
+                return scope.bound_at[name]
+            if base in scope.names and scope is not self.module:
+                return None
+        return None
+
+    def url_steps(self, name: str | None) -> tuple[Note, ...]:
+        """The trace step "request URL from <name>" at the binding of a request's URL variable."""
+        site = self.bound_at(name) if name else None
+        return ((site[0], site[1], f"request URL from {name}"),) if site is not None else ()
+
     def begin_function(self, name: str, node: tree_sitter.Node) -> tuple[int, Scope]:
         self._fn_counter += 1
         scope = Scope(fn=self._fn_counter)
@@ -116,10 +139,17 @@ class GraphBuilder:
 
     # -- facts ---------------------------------------------------------------------------
 
-    def add_source(self, label: str, note: str, at: tree_sitter.Node, hosts: Iterable[str] = ()) -> int:
+    def add_source(
+        self,
+        label: str,
+        note: str,
+        at: tree_sitter.Node,
+        hosts: Iterable[str] = (),
+        steps: tuple[Note, ...] = (),
+    ) -> int:
         node = self.new()
         line, column = self.loc(at)
-        self.summary.sources.append(Source(node, label, note, line, column, tuple(sorted(set(hosts)))))
+        self.summary.sources.append(Source(node, label, note, line, column, tuple(sorted(set(hosts))), steps))
         return node
 
     def add_sink(

@@ -79,6 +79,9 @@ class Source:
     line: int
     column: int
     hosts: tuple[str, ...] = ()
+    # Trace steps shown right after the source: where its request URL was bound, so the host an
+    # endpoint scan found on that line is linked to the finding.
+    steps: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -607,6 +607,7 @@ class JavaScriptBuilder(GraphBuilder):
                 self.summary.aliases[var] = self.function_value(value, name)
                 return NOTHING
             self._note_binding(name, var, value, const and declare)
+            self._note_bound_at(name, target, value)
             values = self.ev(value)
             self.flow(values, var)
             if value.type == "identifier":
@@ -661,6 +662,28 @@ class JavaScriptBuilder(GraphBuilder):
             alias = self.alias_of(self.name(value))
             if alias is not None:
                 scope.aliases[name] = alias
+
+    def _note_bound_at(self, name: str, target: tree_sitter.Node, value: tree_sitter.Node) -> None:
+        """Remember where `name` (and each `name.key` of an object literal) was bound, for URL steps."""
+        self.note_bound_at(name, target)
+        if value.type != "object":
+            return
+        for pair in value.named_children[:100]:
+            key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            if key is not None and key.type in ("property_identifier", "string"):
+                self.note_bound_at(name + "." + self.name(key).strip("'\""), pair)
+
+    def _url_name(self, args: list[tree_sitter.Node]) -> str | None:
+        """`u` or `config.url` when a request's URL argument is a plain name or a name's property."""
+        first = self.unwrap(args[0]) if args else None
+        if first is not None and first.type == "identifier":
+            return self.name(first)
+        if first is not None and first.type == "member_expression":
+            obj = self.unwrap(first.child_by_field_name("object") or first)
+            prop = first.child_by_field_name("property")
+            if obj.type == "identifier" and prop is not None and prop.type == "property_identifier":
+                return f"{self.name(obj)}.{self.name(prop)}"
+        return None
 
     def _import_binding(self, var: int, name: str, spec: str, member: str, at: tree_sitter.Node) -> None:
         self.summary.local_specs.append(spec)
@@ -983,7 +1006,7 @@ class JavaScriptBuilder(GraphBuilder):
             source = f"{self._call_label(name, unwrapped)}(...) response"
         if source is not None:
             hosts = self._hosts_of_call(args)
-            receiver = self.add_source("remote", source, node, hosts)
+            receiver = self.add_source("remote", source, node, hosts, self.url_steps(self._url_name(args)))
             self.flow((receiver,), result)
         elif name in DECODERS or (name.endswith(".toString") and "Buffer.from" in self.text(callee, 200)):
             self.flow((self.add_source("decode", f"decoded by {name}", node),), result)

@@ -347,6 +347,7 @@ def _trace(
     if current in sources:
         source_path, source = sources[current]
         steps.append(TraceStep(source_path, source.line, source.column, f"source: {source.note}"))
+        steps.extend(TraceStep(source_path, line, column, text) for line, column, text in source.steps)
     steps.extend(hops)
     steps.append(TraceStep(path, sink.line, sink.column, f"sink: {sink.kind}"))
     return tuple(steps)

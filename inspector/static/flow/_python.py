@@ -431,6 +431,7 @@ class PythonBuilder(GraphBuilder):
         bound = self.bind(left, values)
         if left.type == "identifier" and bound:
             name = self.name(left)
+            self.note_bound_at(name, left)
             const = self.const_str(right)
             if const is not None:
                 self.scopes[-1].consts[name] = const
@@ -583,7 +584,9 @@ class PythonBuilder(GraphBuilder):
             hosts = hosts_in(self.const_str(positional[0])) if positional else ()
             if not hosts and "url" in keywords:
                 hosts = hosts_in(self.const_str(keywords["url"]))
-            receiver = self.add_source("remote", source, node, hosts)
+            url_arg = positional[0] if positional else keywords.get("url")
+            url_name = self.name(url_arg) if url_arg is not None and url_arg.type == "identifier" else None
+            receiver = self.add_source("remote", source, node, hosts, self.url_steps(url_name))
             self.flow((receiver,), result)
             if name.endswith("urlretrieve") and len(positional) >= 2:
                 self.file_flow(self.keys_of(positional[1:2]), receiver, write=True)

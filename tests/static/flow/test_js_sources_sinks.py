@@ -605,7 +605,7 @@ def test_wrapper_trace_runs_from_the_source_line_through_each_hop_to_the_sink(tm
         "src/getContract.js": """
             const axios = require('axios');
             const { errorHandler } = require('./utils/handler');
-            const GET_HASHED_URL = 'https://api.npoint.io/d5cceef8fa81cee50000';
+            const GET_HASHED_URL = 'https://api.npoint.io/0a1b2c3d4e5f6a7b8c9d';
             function callHashedContract() {
               axios.get(GET_HASHED_URL).then(res => errorHandler(res.data.cookie));
             }
