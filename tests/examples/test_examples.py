@@ -179,7 +179,7 @@ def host_allowed(host: str) -> bool:
 
 def test_url_finder_sees_hidden_urls() -> None:
     """The safety check below is only as good as its decoders: prove each one works."""
-    url = "https://real-host.com/x"
+    url = "https://decoder-probe.example.com/x"
     hidden = [
         url,
         base64.b64encode(url.encode()).decode(),
@@ -188,7 +188,7 @@ def test_url_finder_sees_hidden_urls() -> None:
         ", ".join(str(ord(c)) for c in base64.b64encode(url.encode()).decode()),
     ]
     for text in hidden:
-        assert "real-host.com" in {host_of(u) for u in urls_in(text)}, text
+        assert "decoder-probe.example.com" in {host_of(u) for u in urls_in(text)}, text
 
 
 def test_no_sample_names_a_real_host() -> None:
