@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import inspector
-from inspector.correlate.hosts import build_host_views, finding_id, undeclared_findings
+from inspector.correlate.hosts import build_host_views, undeclared_findings
 from inspector.correlate.rdap import IANA_DNS_BOOTSTRAP, RdapClient
 from inspector.correlate.repository import repository_findings
 from inspector.correlate.verdict import compute_verdict
@@ -30,6 +30,7 @@ from inspector.model import (
     StaticResult,
     Target,
     ToolInfo,
+    new_finding,
 )
 from inspector.textsafe import terminal_safe
 
@@ -132,21 +133,17 @@ def _new_domain_findings(
             where = f"{where} and contacted at runtime" if where else "contacted at runtime"
         host = terminal_safe(view.host, limit=200)
         findings.append(
-            Finding(
-                id=finding_id("new-domain", view.host),
-                rule="new-domain",
-                severity=Severity.HIGH if high else Severity.MEDIUM,
-                category=Category.NEW_DOMAIN,
+            new_finding(
+                "new-domain",
+                Category.NEW_DOMAIN,
+                Engine.CORRELATE,
+                f"{host} is on a domain registered {age.age_days} days ago ({(age.registered_at or '')[:10]}), {where}",
+                severity=Severity.HIGH if high else None,
                 path=source.path if source else None,
                 line=source.line if source else None,
-                column=None,
-                message=(
-                    f"{host} is on a domain registered {age.age_days} days ago "
-                    f"({(age.registered_at or '')[:10]}), {where}"
-                ),
                 evidence=f"RDAP registration date {age.registered_at} ({age.source})",
-                engines=(Engine.CORRELATE,),
                 hosts=(view.host,),
+                id_key=("new-domain", view.host),
             )
         )
     return findings

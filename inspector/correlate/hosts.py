@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 
 from inspector.model import (
@@ -14,14 +13,9 @@ from inspector.model import (
     HostView,
     NetworkRecord,
     RunInfo,
-    Severity,
+    new_finding,
 )
 from inspector.textsafe import terminal_safe
-
-
-def finding_id(rule: str, *parts: object) -> str:
-    key = ":".join([rule, *(str(part) for part in parts)])
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _key(host: str) -> str:
@@ -89,22 +83,18 @@ def undeclared_findings(hosts: Iterable[HostView], run: RunInfo | None) -> tuple
         attempts = sum(record.count for record in view.network)
         details = "; ".join(dict.fromkeys(record.detail for record in view.network if record.detail))
         findings.append(
-            Finding(
-                id=finding_id("undeclared-endpoint", view.host),
-                rule="undeclared-endpoint",
-                severity=Severity.HIGH,
-                category=Category.UNDECLARED_ENDPOINT,
-                path=None,
-                line=None,
-                column=None,
-                message=(
+            new_finding(
+                "undeclared-endpoint",
+                Category.UNDECLARED_ENDPOINT,
+                Engine.CORRELATE,
+                (
                     f"{terminal_safe(view.host, limit=200)} was contacted at runtime ({phases}; "
                     f"{attempts} attempt{'s' if attempts != 1 else ''}, {decisions}) "
                     "but the code never names it: it was built or fetched at runtime"
                 ),
                 evidence=details,
-                engines=(Engine.CORRELATE,),
                 hosts=(view.host,),
+                id_key=("undeclared-endpoint", view.host),
             )
         )
     return tuple(findings)

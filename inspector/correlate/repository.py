@@ -6,26 +6,23 @@ is weak (every new project starts that way), so it is LOW context, never a verdi
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
-from inspector.model import Category, Engine, Finding, Severity, Target
+from inspector.model import Category, Engine, Finding, Severity, Target, new_finding
 
 YOUNG_DAYS = 30
 
 
 def _finding(rule: str, severity: Severity, path: str | None, message: str, evidence: str) -> Finding:
-    return Finding(
-        id=hashlib.sha256(f"{rule}:{path}:{message}".encode()).hexdigest()[:16],
-        rule=rule,
+    return new_finding(
+        rule,
+        Category.REPOSITORY,
+        Engine.ACQUIRE,
+        message,
         severity=severity,
-        category=Category.REPOSITORY,
         path=path,
-        line=None,
-        column=None,
-        message=message,
         evidence=evidence,
-        engines=(Engine.ACQUIRE,),
+        id_key=(rule, path, message),
     )
 
 

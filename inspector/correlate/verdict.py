@@ -1,6 +1,8 @@
 """The verdict: malicious, suspicious or clean, with the reasons a reviewer can check.
 
-The scoring is documented in docs/verdict.md; keep the two in step. In short:
+The thresholds live in inspector/model/scoring.py and are documented in docs/verdict.md; keep the
+two in step. The verdict reads typed fields only (category, severity, ``flow``, ``techniques``),
+never rule ids or trace notes. In short:
 
 * **malicious** needs one piece of strong evidence - remote data reaching code execution, a
   CRITICAL finding (download-and-execute or hidden/disguised/obfuscated code run by an auto-run
@@ -19,27 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from inspector.model import Category, Finding, Severity, Verdict
+from inspector.model import Category, Finding, Severity, Technique, Verdict, scoring
 
-_STRONG_WHEN_CRITICAL = frozenset(
-    {
-        Category.REMOTE_CODE_EXECUTION,
-        Category.DOWNLOAD_EXECUTE,
-        Category.AUTO_RUN,
-        Category.HIDDEN_CODE,
-        Category.OBFUSCATION,
-        Category.CODE_EXECUTION,
-        Category.HONEYTOKEN,
-        Category.PAYLOAD,
-    }
-)
-_LOADER_SHAPED = frozenset(
-    {Category.REMOTE_CODE_EXECUTION, Category.DOWNLOAD_EXECUTE, Category.HIDDEN_CODE, Category.OBFUSCATION}
-)
-# Weak on their own (ordinary repositories have them); they count in combination.
-_WEAK = (Category.ENDPOINT, Category.CODE_EXECUTION, Category.AUTO_RUN)
-_RUNTIME_SUSPICIOUS = frozenset({Category.HONEYTOKEN, Category.UNDECLARED_ENDPOINT, Category.NEW_DOMAIN})
-_TROJAN_SOURCE_RULES = frozenset({"hidden-code.bidi"})
 MAX_REASONS = 8
 
 
@@ -50,7 +33,7 @@ def where(finding: Finding) -> str:
 
 
 def _at_least(finding: Finding, severity: Severity) -> bool:
-    return finding.severity.rank >= severity.rank
+    return scoring.at_least(finding.severity, severity)
 
 
 # Which strong finding explains a location best, when several point at the same code.
@@ -67,20 +50,13 @@ _PRIORITY = {
 }
 
 
-def _note(finding: Finding, prefix: str) -> tuple[str, int] | None:
-    step = next((s for s in finding.trace if s.note.startswith(prefix)), None)
-    return (step.note[len(prefix) :].strip(), step.line) if step else None
-
-
 def _remote_execution(finding: Finding) -> str:
     """ "where: data from <hosts> (<source>, line n) reaches <sink>; runs automatically via <surface>"."""
     origin = ", ".join(finding.hosts[:3]) if finding.hosts else "the network"
-    source = _note(finding, "source:")
-    sink = _note(finding, "sink:")
     text = f"{where(finding)}: data from {origin}"
-    if source:
-        text += f" ({source[0]}, line {source[1]})"
-    text += f" reaches {sink[0] if sink else 'code execution'}"
+    if finding.flow is not None:
+        text += f" ({finding.flow.source}, line {finding.flow.source_line})"
+    text += f" reaches {finding.flow.sink if finding.flow is not None else 'code execution'}"
     if finding.reachable_from:
         text += f"; runs automatically via {', '.join(finding.reachable_from[:2])}"
     return text
@@ -91,15 +67,15 @@ def _strong(finding: Finding) -> str | None:
     category = finding.category
     if category == Category.EXFILTRATION:
         return f"{where(finding)}: data was sent out at runtime: {finding.message}"
-    if category == Category.REMOTE_CODE_EXECUTION and _at_least(finding, Severity.HIGH):
+    if category == Category.REMOTE_CODE_EXECUTION and _at_least(finding, scoring.STRONG_AT[category]):
         return _remote_execution(finding)
     if category == Category.HONEYTOKEN and finding.hosts:
         return f"{where(finding)}: a planted secret left the sandbox towards {', '.join(finding.hosts)}"
-    if category == Category.PAYLOAD and _at_least(finding, Severity.HIGH):
+    if category == Category.PAYLOAD and _at_least(finding, scoring.STRONG_AT[category]):
         return f"{where(finding)}: a downloaded payload is itself malicious: {finding.message}"
-    if category == Category.HIDDEN_CODE and finding.rule in _TROJAN_SOURCE_RULES and _at_least(finding, Severity.HIGH):
+    if Technique.TROJAN_SOURCE in finding.techniques and _at_least(finding, scoring.TROJAN_SOURCE_AT):
         return f"{where(finding)}: Trojan Source bidi controls in code make it run differently than it reads"
-    if category in _STRONG_WHEN_CRITICAL and finding.severity == Severity.CRITICAL:
+    if category in scoring.STRONG_WHEN_CRITICAL and finding.severity == Severity.CRITICAL:
         return f"{where(finding)}: {finding.message}"
     return None
 
@@ -137,23 +113,19 @@ def _combinations(findings: Sequence[Finding]) -> list[str]:
     def first(category: Category, severity: Severity) -> Finding | None:
         return next((f for f in findings if f.category == category and _at_least(f, severity)), None)
 
-    hidden_endpoint = first(Category.ENDPOINT, Severity.MEDIUM)
-    dynamic = first(Category.CODE_EXECUTION, Severity.MEDIUM)
-    trigger = first(Category.AUTO_RUN, Severity.MEDIUM)
+    hidden_endpoint = first(Category.ENDPOINT, scoring.WEAK_AT)
+    dynamic = first(Category.CODE_EXECUTION, scoring.WEAK_AT)
+    trigger = first(Category.AUTO_RUN, scoring.WEAK_AT)
     if hidden_endpoint and dynamic and trigger:
         reasons.append(
             f"a hidden endpoint ({where(hidden_endpoint)}), dynamic code execution ({where(dynamic)}) "
             f"and an auto-run trigger ({where(trigger)}) together"
         )
     executing_files = {
-        f.path
-        for f in findings
-        if f.category in (Category.CODE_EXECUTION, Category.REMOTE_CODE_EXECUTION) and _at_least(f, Severity.LOW)
+        f.path for f in findings if f.category in scoring.EXECUTING and _at_least(f, scoring.EXECUTING_AT)
     }
     for finding in findings:
-        concealing = (finding.category == Category.HIDDEN_CODE and _at_least(finding, Severity.HIGH)) or (
-            finding.category == Category.OBFUSCATION and _at_least(finding, Severity.HIGH)
-        )
+        concealing = finding.category in scoring.CONCEALING and _at_least(finding, scoring.CONCEALING_AT)
         if concealing and finding.path in executing_files:
             reasons.append(f"{where(finding)}: {finding.category.value} in a file that also executes code")
             break
@@ -166,13 +138,13 @@ def _suspicious(findings: Sequence[Finding]) -> list[str]:
         if finding.category == Category.ANALYSIS:
             continue
         if (
-            _at_least(finding, Severity.HIGH)
-            or (finding.category in _LOADER_SHAPED and _at_least(finding, Severity.MEDIUM))
-            or finding.category in _RUNTIME_SUSPICIOUS
-            or (finding.category == Category.PAYLOAD and _at_least(finding, Severity.MEDIUM))
+            _at_least(finding, scoring.SUSPICIOUS_AT)
+            or (finding.category in scoring.LOADER_SHAPED and _at_least(finding, scoring.LOADER_SUSPICIOUS_AT))
+            or finding.category in scoring.RUNTIME_SUSPICIOUS
+            or (finding.category == Category.PAYLOAD and _at_least(finding, scoring.LOADER_SUSPICIOUS_AT))
         ):
             reasons.append(f"{where(finding)}: {finding.message}")
-    weak = {f.category: f for f in findings if f.category in _WEAK and _at_least(f, Severity.MEDIUM)}
+    weak = {f.category: f for f in findings if f.category in scoring.WEAK and _at_least(f, scoring.WEAK_AT)}
     if len(weak) >= 2:
         reasons.append("weak signals together: " + "; ".join(f"{c.value} at {where(f)}" for c, f in weak.items()))
     return reasons

@@ -1,6 +1,7 @@
 """The report model: the single contract between stages (frozen dataclasses, no I/O)."""
 
 from inspector.model.codec import ReportFormatError, from_dict, to_dict
+from inspector.model.findings import finding_id, new_finding
 from inspector.model.report import (
     SCHEMA_ID,
     Category,
@@ -11,6 +12,7 @@ from inspector.model.report import (
     Engine,
     FileAccess,
     Finding,
+    FlowEnds,
     HistorySummary,
     HostView,
     HumanDecision,
@@ -27,6 +29,7 @@ from inspector.model.report import (
     Skipped,
     SubmoduleRecord,
     Target,
+    Technique,
     ToolInfo,
     TraceStep,
     Verdict,
@@ -51,6 +54,7 @@ __all__ = [
     "Engine",
     "FileAccess",
     "Finding",
+    "FlowEnds",
     "HistorySummary",
     "HostView",
     "HumanDecision",
@@ -73,9 +77,12 @@ __all__ = [
     "StaticResult",
     "SubmoduleRecord",
     "Target",
+    "Technique",
     "ToolInfo",
     "TraceStep",
     "Verdict",
+    "finding_id",
     "from_dict",
+    "new_finding",
     "to_dict",
 ]

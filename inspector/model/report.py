@@ -163,9 +163,25 @@ class TraceStep:
     note: str  # e.g. "source: axios.get response", "passed to errorHandler(msg)", "sink: new Function"
 
 
+class Technique(enum.Enum):
+    """A named technique a finding shows: typed, so the verdict never parses rule ids."""
+
+    TROJAN_SOURCE = "trojan-source"  # bidi controls in code: it runs in a different order than it reads
+
+
+@dataclass(frozen=True)
+class FlowEnds:
+    """The two ends of a source-to-sink path (``Finding.trace`` holds every hop, for display)."""
+
+    source: str  # what produced the remote data: "axios.get(...) response"
+    source_path: str
+    source_line: int  # 1-based
+    sink: str  # what runs it: "new Function.constructor", "child_process.exec"
+
+
 @dataclass(frozen=True)
 class Finding:
-    id: str  # stable within a report: "<rule>:<path>:<line>:<column>" hashed
+    id: str  # stable within a report: "<rule>:<path>:<line>:<column>" hashed (inspector.model.findings)
     rule: str
     severity: Severity
     category: Category
@@ -178,6 +194,8 @@ class Finding:
     trace: tuple[TraceStep, ...] = ()
     hosts: tuple[str, ...] = ()  # endpoints this finding involves
     reachable_from: tuple[str, ...] = ()  # auto-run surfaces that lead here ("package.json#scripts.prepare")
+    flow: FlowEnds | None = None  # data-flow findings: where the remote data came from and what runs it
+    techniques: tuple[Technique, ...] = ()
 
 
 @dataclass(frozen=True)

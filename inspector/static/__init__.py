@@ -242,6 +242,7 @@ def _as_payload(finding: Finding, local: str, label: str, url: str) -> Finding:
         path=label,
         message=f"downloaded from {url}: {finding.message}",
         trace=tuple(TraceStep(relabel(s.path) or label, s.line, s.column, s.note) for s in finding.trace),
+        flow=replace(finding.flow, source_path=relabel(finding.flow.source_path) or label) if finding.flow else None,
         reachable_from=(),
     )
 

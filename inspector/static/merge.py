@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from inspector.model import Category, Endpoint, Finding, Severity
+from inspector.model import Category, Endpoint, Finding, Severity, scoring
 from inspector.static.hosts import classify
 from inspector.static.text.common import vendor_marker
 
@@ -98,18 +98,15 @@ def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
     return kept
 
 
-VENDOR_DOWNGRADED = frozenset({Category.CODE_EXECUTION, Category.OBFUSCATION})
-
-
 def downgrade_vendored(findings: Iterable[Finding]) -> list[Finding]:
     """Cap dynamic-code-execution and obfuscation findings in vendored paths (LOW; LOW becomes INFO)."""
     out: list[Finding] = []
     for finding in findings:
-        marker = vendor_marker(finding.path) if finding.path and finding.category in VENDOR_DOWNGRADED else None
+        marker = vendor_marker(finding.path) if finding.path and finding.category in scoring.VENDOR_DOWNGRADED else None
         if marker is None or finding.severity == Severity.INFO:
             out.append(finding)
             continue
-        severity = Severity.INFO if finding.severity.rank <= Severity.LOW.rank else Severity.LOW
+        severity = scoring.vendored(finding.severity)
         out.append(
             replace(
                 finding,
@@ -151,4 +148,4 @@ def link_hosts(findings: list[Finding], endpoints: list[Endpoint]) -> tuple[list
     return linked, updated
 
 
-__all__ = ["VENDOR_DOWNGRADED", "downgrade_vendored", "link_hosts", "merge_endpoints", "merge_findings"]
+__all__ = ["downgrade_vendored", "link_hosts", "merge_endpoints", "merge_findings"]

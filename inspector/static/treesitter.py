@@ -26,7 +26,7 @@ import tree_sitter_javascript
 import tree_sitter_python
 import tree_sitter_typescript
 
-from inspector.model import AutoRunSurface, Category, Endpoint, Engine, Finding, Severity, Skipped
+from inspector.model import AutoRunSurface, Category, Endpoint, Engine, Finding, Skipped, new_finding
 from inspector.static.interface import Analyzer, AnalyzerResult, RepoView
 
 LANGUAGE_BY_SUFFIX = {
@@ -206,17 +206,13 @@ class TreeSitterAnalyzer(Analyzer):
 
 
 def _info(path: str, message: str) -> Finding:
-    return Finding(
-        id=hashlib.sha256(f"parse:{path}:{message}".encode()).hexdigest()[:16],
-        rule="analysis.unparsed-file",
-        severity=Severity.INFO,
-        category=Category.ANALYSIS,
+    return new_finding(
+        "analysis.unparsed-file",
+        Category.ANALYSIS,
+        Engine.TREE_SITTER,
+        message,
         path=path,
-        line=None,
-        column=None,
-        message=message,
-        evidence="",
-        engines=(Engine.TREE_SITTER,),
+        id_key=("parse", path, message),
     )
 
 

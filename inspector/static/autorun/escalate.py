@@ -20,17 +20,10 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from inspector.model import AutoRunSurface, Category, Finding, Severity, TraceStep
+from inspector.model import AutoRunSurface, Category, Finding, Severity, TraceStep, finding_id, scoring
 from inspector.static.autorun.surfaces import SurfaceHit
-from inspector.static.text.common import finding_id, make_finding
+from inspector.static.text.common import make_finding
 
-_BUMP = {
-    Severity.INFO: Severity.INFO,
-    Severity.LOW: Severity.LOW,
-    Severity.MEDIUM: Severity.HIGH,
-    Severity.HIGH: Severity.HIGH,
-    Severity.CRITICAL: Severity.CRITICAL,
-}
 _LOADS = re.compile(r"require|import|createRequire|readFileSync|readFile|eval|Function|exec|spawn|fork|node|vm\.")
 
 
@@ -129,10 +122,10 @@ def escalate(
         severity = finding.severity
         message = finding.message
         if _is_bad(finding):
-            severity = Severity.CRITICAL
+            severity = scoring.RUN_AUTOMATICALLY
             message += f" - runs automatically ({labels[0]})"
         elif finding.category == Category.CODE_EXECUTION:
-            severity = _BUMP[severity]
+            severity = scoring.reachable(severity)
         out.append(replace(finding, severity=severity, message=message, reachable_from=labels))
     for hit in hits:
         out.extend(_surface_finding(hit, bad_by_surface.get(hit.label, [])))

@@ -10,7 +10,6 @@ MEDIUM ``endpoint`` finding for each host that was hidden (anything but a plain 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import posixpath
 from collections.abc import Iterable
@@ -21,7 +20,7 @@ from typing import Any
 
 import tree_sitter
 
-from inspector.model import Category, Endpoint, EndpointSource, Engine, Finding, Severity, Skipped
+from inspector.model import Category, Endpoint, EndpointSource, Engine, Finding, Skipped, new_finding
 from inspector.static.hosts import classify
 from inspector.static.interface import AnalyzerResult, RepoView
 from inspector.static.treesitter import TreeVisitor
@@ -440,17 +439,13 @@ class _Inventory:
 
     def info(self, path: str, message: str) -> None:
         self.notes.append(
-            Finding(
-                id=_finding_id("endpoint.fold-budget", path, 0, 0, ""),
-                rule="endpoint.fold-budget",
-                severity=Severity.INFO,
-                category=Category.ANALYSIS,
+            new_finding(
+                "endpoint.fold-budget",
+                Category.ANALYSIS,
+                Engine.TREE_SITTER,
+                message,
                 path=path,
-                line=None,
-                column=None,
-                message=message,
-                evidence="",
-                engines=(Engine.TREE_SITTER,),
+                id_key=("endpoint.fold-budget", path, 0, 0, ""),
             )
         )
 
@@ -487,23 +482,18 @@ class _Inventory:
             readers = self.env_readers.get((hidden.path, hidden.line), [])
             read_note = f"; read by {', '.join(sorted(set(readers)))}" if readers else ""
             rule = f"endpoint.hidden-{hidden.slug}"
-            yield Finding(
-                id=_finding_id(rule, hidden.path, hidden.line, hidden.column, hidden.host),
-                rule=rule,
-                severity=Severity.MEDIUM,
-                category=Category.ENDPOINT,
+            yield new_finding(
+                rule,
+                Category.ENDPOINT,
+                hidden.engine,
+                f"hidden endpoint {hidden.host} ({classes[hidden.host]}): {hidden.how}{read_note}{also}",
                 path=hidden.path,
                 line=hidden.line,
                 column=hidden.column,
-                message=f"hidden endpoint {hidden.host} ({classes[hidden.host]}): {hidden.how}{read_note}{also}",
                 evidence=hidden.evidence,
-                engines=(hidden.engine,),
                 hosts=(hidden.host,),
+                id_key=(rule, hidden.path, hidden.line, hidden.column, hidden.host),
             )
-
-
-def _finding_id(rule: str, path: str, line: int, column: int, host: str) -> str:
-    return hashlib.sha256(f"{rule}:{path}:{line}:{column}:{host}".encode()).hexdigest()[:16]
 
 
 __all__ = ["EndpointVisitor"]

@@ -10,12 +10,11 @@ source over the joint graph is the fixpoint: it visits each node once, so it end
 
 from __future__ import annotations
 
-import hashlib
 from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from inspector.model import Category, Engine, Finding, Severity, TraceStep
+from inspector.model import Category, Engine, Finding, FlowEnds, Severity, TraceStep, new_finding
 from inspector.static.flow._ir import FileSummary, Function, Member, Sink, Source
 from inspector.static.flow._modules import resolve
 
@@ -273,10 +272,6 @@ class _Linker:
         return parents
 
 
-def _finding_id(rule: str, path: str, line: int, column: int) -> str:
-    return hashlib.sha256(f"{rule}:{path}:{line}:{column}".encode()).hexdigest()[:16]
-
-
 def link_flows(summaries: dict[str, FileSummary], files: Collection[str]) -> list[Finding]:
     linker = _Linker(summaries, files)
     # Every finding starts at a sink, and a search needs a source: without both, the joint graph
@@ -364,51 +359,45 @@ def _remote_finding(
     rule = f"flow.{lang}.remote-code-execution"
     source_path, source = sources[origin]
     where = f" ({source_path}:{source.line})" if source_path != path else f" (line {source.line})"
-    return Finding(
-        id=_finding_id(rule, path, sink.line, sink.column),
-        rule=rule,
-        severity=Severity.CRITICAL,
-        category=Category.REMOTE_CODE_EXECUTION,
+    return new_finding(
+        rule,
+        Category.REMOTE_CODE_EXECUTION,
+        Engine.TREE_SITTER,
+        f"Data from the network ({source.note}{where}) reaches {sink.kind}",
         path=path,
         line=sink.line,
         column=sink.column,
-        message=f"Data from the network ({source.note}{where}) reaches {sink.kind}",
         evidence=sink.evidence,
-        engines=(Engine.TREE_SITTER,),
         trace=trace,
         hosts=source.hosts,
+        flow=FlowEnds(source.note, source_path, source.line, sink.kind),
     )
 
 
 def _weak_finding(lang: str, path: str, sink: Sink, hidden: bool) -> Finding:
     rule = f"flow.{lang}.dynamic-code-execution"
     reason = "decoded or environment-supplied data" if hidden else "a value that is not a constant"
-    return Finding(
-        id=_finding_id(rule, path, sink.line, sink.column),
-        rule=rule,
-        severity=Severity.MEDIUM if hidden else Severity.LOW,
-        category=Category.CODE_EXECUTION,
+    return new_finding(
+        rule,
+        Category.CODE_EXECUTION,
+        Engine.TREE_SITTER,
+        f"{sink.kind} runs {reason}",
+        severity=Severity.MEDIUM if hidden else None,  # decoded or hidden data: a step above the default
         path=path,
         line=sink.line,
         column=sink.column,
-        message=f"{sink.kind} runs {reason}",
         evidence=sink.evidence,
-        engines=(Engine.TREE_SITTER,),
         trace=(TraceStep(path, sink.line, sink.column, f"sink: {sink.kind}"),),
     )
 
 
 def _partial_finding(path: str, why: str) -> Finding:
     rule = "flow.partial-analysis"
-    return Finding(
-        id=_finding_id(rule, path, 0, 0),
-        rule=rule,
-        severity=Severity.INFO,
-        category=Category.ANALYSIS,
+    return new_finding(
+        rule,
+        Category.ANALYSIS,
+        Engine.TREE_SITTER,
+        f"Data-flow analysis incomplete: {why}",
         path=path,
-        line=None,
-        column=None,
-        message=f"Data-flow analysis incomplete: {why}",
-        evidence="",
-        engines=(Engine.TREE_SITTER,),
+        id_key=(rule, path, 0, 0),
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from pathlib import PurePosixPath
 
-from inspector.model import Category, Engine, Finding, Severity
+from inspector.model import Category, Engine, Finding, Severity, Technique, new_finding
 
 # Regexes only ever see this much of one line: no pattern can go quadratic on a 10 MB line.
 MAX_LINE_CHARS = 8192
@@ -99,10 +98,6 @@ def squeeze(text: str) -> str:
     return _BLANK_RUN.sub(lambda m: f" [{len(m.group())} blanks] ", text)
 
 
-def finding_id(rule: str, path: str | None, line: int | None, column: int | None) -> str:
-    return hashlib.sha256(f"{rule}:{path}:{line}:{column}".encode()).hexdigest()[:16]
-
-
 def make_finding(
     rule: str,
     severity: Severity,
@@ -112,18 +107,20 @@ def make_finding(
     column: int | None,
     message: str,
     evidence: str = "",
+    techniques: tuple[Technique, ...] = (),
 ) -> Finding:
-    return Finding(
-        id=finding_id(rule, path, line, column),
-        rule=rule,
+    """A text-engine finding (inspector.model.new_finding): message squeezed, evidence capped."""
+    return new_finding(
+        rule,
+        category,
+        Engine.TEXT,
+        squeeze(message),
         severity=severity,
-        category=category,
         path=path,
         line=line,
         column=column,
-        message=squeeze(message),
         evidence=evidence[:EVIDENCE_CHARS],
-        engines=(Engine.TEXT,),
+        techniques=techniques,
     )
 
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from inspector.model import Category, Finding, Severity
+from inspector.model import Category, Finding, Severity, Technique
 from inspector.static.text.common import (
     EVIDENCE_CHARS,
     MAX_HITS_PER_RULE,
@@ -248,6 +248,7 @@ def check_invisible(path: str, text: str, deadline: Deadline) -> list[Finding]:
                 f"{counts[kind]} {_KIND_TEXT[kind]}, first at line {line}"
                 + (" (Trojan Source: the code runs in a different order than it reads)" if kind == "bidi" else ""),
                 terminal_safe(context),
+                techniques=(Technique.TROJAN_SOURCE,) if kind == "bidi" else (),
             )
         )
     return findings
