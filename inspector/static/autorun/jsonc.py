@@ -3,50 +3,34 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+# One token at a time, in C: a string (kept as is, an unclosed one runs to the end), a line
+# comment, a block comment (an unclosed one runs to the end), or a comma that only whitespace
+# separates from a closing bracket. Linear in the input; the output is one string.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)'
+_COMMENTS = re.compile(_STRING + r"|//[^\n]*|/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|\**\Z)")
+_TRAILING_COMMA = re.compile(_STRING + r"|,(?=\s*[\]}])")
+
+
+def _drop_comment(match: re.Match[str]) -> str:
+    token = match.group()
+    if token.startswith('"'):
+        return token
+    # Keep the newlines of a block comment so line numbers stay right.
+    return "\n" * token.count("\n")
+
+
+def _drop_comma(match: re.Match[str]) -> str:
+    return " " if match.group() == "," else match.group()
 
 
 def strip_jsonc(text: str) -> str:
     """Remove // and /* */ comments outside strings and commas before a closing bracket."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    in_string = False
-    while i < n:
-        ch = text[i]
-        if in_string:
-            out.append(ch)
-            if ch == "\\" and i + 1 < n:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if ch == '"':
-                in_string = False
-            i += 1
-            continue
-        if ch == '"':
-            in_string = True
-            out.append(ch)
-            i += 1
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end == -1 else end
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            # Keep the newlines of a block comment so line numbers stay right.
-            out.append("\n" * text.count("\n", i, n if end == -1 else end))
-            i = n if end == -1 else end + 2
-        elif ch in "]}":
-            j = len(out) - 1
-            while j >= 0 and out[j].isspace():
-                j -= 1
-            if j >= 0 and out[j] == ",":
-                out[j] = " "
-            out.append(ch)
-            i += 1
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    if "/" in text:
+        text = _COMMENTS.sub(_drop_comment, text)
+    return _TRAILING_COMMA.sub(_drop_comma, text) if "," in text else text
 
 
 def loads_jsonc(text: str) -> Any:
