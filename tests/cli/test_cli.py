@@ -43,7 +43,7 @@ def test_scan_json_is_clean_and_valid(inspector):
     result = inspector("scan", str(EXAMPLES / "malicious" / "api-debug-lure"), "--format", "json", "--offline")
     assert result.returncode == 1, result.stderr  # malicious, at the default --fail-on
     report = json.loads(result.stdout)  # nothing else mixed into stdout
-    jsonschema.validate(report, json.loads((REPO / "schemas" / "report.schema.json").read_text()))
+    jsonschema.validate(report, json.loads((REPO / "inspector" / "model" / "report.schema.json").read_text()))
     assert report["verdict"] == "malicious"
     assert all(not f["path"] or not f["path"].startswith("/") for f in report["findings"])
 
