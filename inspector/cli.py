@@ -19,7 +19,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from inspector import __version__, pipeline
+from inspector import DISTRIBUTION, __version__, pipeline
 from inspector.errors import InspectorError
 from inspector.model import HumanDecision, PhaseName, Report, RunPlan, Verdict, to_dict
 from inspector.pipeline import PlanOptions, ReportFormat, SandboxOptions
@@ -127,7 +127,7 @@ def _run_request(target: str, kw: dict[str, Any]) -> pipeline.RunRequest:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="inspector")
+@click.version_option(__version__, prog_name=DISTRIBUTION, message="%(prog)s %(version)s")
 def cli() -> None:
     """Vet a repository a stranger sent you: fetch it without running it, scan it, run it in a
     recorded sandbox, and decide."""
@@ -289,6 +289,8 @@ def images_build(force: bool) -> None:
 def doctor() -> None:
     """Check what this machine has: git, container engine and runtimes, Semgrep, grammars."""
     console = Console(highlight=False)
+    python = f"Python {sys.version.split()[0]}, {sys.prefix}"
+    console.print(f"[bold]{DISTRIBUTION} {__version__}[/bold] ({escape(python)})")
     missing_essential = False
     for check in pipeline.doctor_checks():
         colour = "green" if check.ok else ("red" if check.essential else "yellow")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import platformdirs
 
-from inspector import acquire, correlate, decide, plan, report, sandbox, static
+from inspector import DISTRIBUTION, acquire, correlate, decide, plan, report, sandbox, static
 from inspector.errors import InspectorError, PlanError
 from inspector.model import (
     Decision,
@@ -272,23 +272,32 @@ class DoctorCheck:
     essential: bool = False  # without it even a static scan cannot run
 
 
+REINSTALL_FIX = f"reinstall {DISTRIBUTION} (`pipx reinstall {DISTRIBUTION}`; in a checkout: scripts/setup)"
+
+
 def doctor_checks() -> list[DoctorCheck]:
     checks = [_git_check()]
     try:
         grammars = static.grammar_versions()
         checks.append(DoctorCheck("tree-sitter grammars", True, ", ".join(f"{k} {v}" for k, v in grammars.items())))
     except PackageNotFoundError as exc:
-        checks.append(DoctorCheck("tree-sitter grammars", False, f"missing: {exc}", "pip install -e .", True))
+        checks.append(DoctorCheck("tree-sitter grammars", False, f"missing: {exc}", REINSTALL_FIX, True))
     version = static.semgrep_version()
     checks.append(
         DoctorCheck("semgrep", True, version)
         if version
         else DoctorCheck("semgrep", False, "missing: the scan runs with tree-sitter only", "pip install semgrep")
     )
+    rules = static.semgrep_rules_dir()
+    checks.append(
+        DoctorCheck("semgrep rule pack", True, str(rules))
+        if rules
+        else DoctorCheck("semgrep rule pack", False, "missing: Semgrep cannot run", REINSTALL_FIX)
+    )
     try:
         checks.append(DoctorCheck("mitmproxy (recorder)", True, package_version("mitmproxy")))
     except PackageNotFoundError:
-        checks.append(DoctorCheck("mitmproxy (recorder)", False, "missing: no sandbox runs", "pip install -e ."))
+        checks.append(DoctorCheck("mitmproxy (recorder)", False, "missing: no sandbox runs", REINSTALL_FIX))
     for engine in sandbox.engine_status():
         checks.append(DoctorCheck(engine.name, engine.ok, engine.detail, engine.fix))
     return checks
