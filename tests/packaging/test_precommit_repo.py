@@ -19,6 +19,8 @@ import pytest
 from tests.packaging.test_wheel import INSTALL_TIMEOUT_S, _pip_cache_dir
 from tests.precommit.test_hook import BENIGN, LOADER
 
+pytestmark = pytest.mark.packaging
+
 ROOT = Path(__file__).resolve().parents[2]
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 
