@@ -87,7 +87,11 @@ def run_options(func: F) -> F:
         click.option("--cmd", "commands", multiple=True, help="Command to start it (repeatable); replaces the plan's."),
         click.option("--no-install", is_flag=True, help="Skip the install phase."),
         click.option("--phase", "phases", multiple=True, type=click.Choice(PHASES), help="Phases to run (repeatable)."),
-        click.option("--runtime", type=click.Choice(["auto", "runc", "runsc"]), default="auto", show_default=True),
+        click.option(
+            "--runtime", type=click.Choice(["auto", "runc", "runsc"]), default="auto", show_default=True,
+            help="auto: gVisor (runsc) when it works here, else hardened runc with a warning.",
+        ),
+        click.option("--require-gvisor", is_flag=True, help="Refuse to run unless gVisor (runsc) can be used."),
         click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per phase."),
         click.option("--linger", type=float, default=45.0, show_default=True, help="Seconds watched after start."),
         click.option("--allow", multiple=True, help="Forward traffic to this host (repeatable)."),
@@ -119,7 +123,8 @@ def _run_request(target: str, kw: dict[str, Any]) -> pipeline.RunRequest:
         scan=_scan_request(target, (), kw),
         plan=PlanOptions(commands=tuple(kw["commands"]), install=not kw["no_install"], phases=phases),
         sandbox=SandboxOptions(
-            runtime=kw["runtime"], timeout_s=kw["timeout"], linger_s=kw["linger"], allow=tuple(kw["allow"]),
+            runtime=kw["runtime"], require_gvisor=kw["require_gvisor"], timeout_s=kw["timeout"],
+            linger_s=kw["linger"], allow=tuple(kw["allow"]),
             allow_all=kw["allow_all"], resolve=tuple(resolve),
         ),
         run_dir=kw["run_dir"],
