@@ -510,14 +510,19 @@ class DockerSandbox(Sandbox):
             )
 
     def copy_out(self, source: str, destination: Path, limit_bytes: int) -> bool:
-        exec_id = self.client.api.exec_create(self.container.id, ["cat", "--", source], user=self.uid)["Id"]
+        """False when the file is not there or the engine cannot run ``cat`` (container gone, no pids left)."""
         written = 0
-        with destination.open("wb") as out:
-            for stdout, _stderr in self.client.api.exec_start(exec_id, stream=True, demux=True):
-                if stdout and written < limit_bytes:
-                    out.write(stdout[: limit_bytes - written])
-                    written += len(stdout)
-        return bool(self.client.api.exec_inspect(exec_id).get("ExitCode") == 0)
+        try:
+            exec_id = self.client.api.exec_create(self.container.id, ["cat", "--", source], user=self.uid)["Id"]
+            with destination.open("wb") as out:
+                for stdout, _stderr in self.client.api.exec_start(exec_id, stream=True, demux=True):
+                    if stdout and written < limit_bytes:
+                        out.write(stdout[: limit_bytes - written])
+                        written += len(stdout)
+            return bool(self.client.api.exec_inspect(exec_id).get("ExitCode") == 0)
+        except (docker.errors.DockerException, OSError):
+            destination.unlink(missing_ok=True)
+            return False
 
     def trace_path(self, phase: str) -> str:
         return f"{self.trace_dir}/{phase}.log"
