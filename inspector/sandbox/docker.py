@@ -307,6 +307,31 @@ class Limits:
     tmp_size: str = "512m"  # /tmp and /var/tmp each
 
 
+ENGINE_CALL_S = 120.0  # an exec into a container that died can leave dockerd's stream open forever
+GVISOR_OWN_PIDS = 128  # the sentry's and gofer's own host threads count in the container's pids limit
+
+
+def _bounded(call: Callable[[], Any], what: str, seconds: float = ENGINE_CALL_S) -> Any:
+    """Run one engine call in a helper thread; an engine that never answers becomes an error."""
+    outcome: list[Any] = []
+    failure: list[BaseException] = []
+
+    def go() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as err:  # re-raised in the caller's thread
+            failure.append(err)
+
+    worker = threading.Thread(target=go, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise docker.errors.DockerException(f"the engine did not finish {what} within {seconds:.0f} s")
+    if failure:
+        raise failure[0]
+    return outcome[0] if outcome else None
+
+
 class _SocketWriter:
     """A write-only file object over a socket, so a tar is streamed, never held in memory."""
 
@@ -399,7 +424,8 @@ class DockerSandbox(Sandbox):
                 },
                 cap_drop=["ALL"],
                 security_opt=["no-new-privileges:true"],
-                pids_limit=self.limits.pids,
+                # Under gVisor the sentry's own threads are host tasks of the container too.
+                pids_limit=self.limits.pids + (GVISOR_OWN_PIDS if self.runtime == "runsc" else 0),
                 mem_limit=self.limits.memory,
                 memswap_limit=self.limits.memory,
                 nano_cpus=nano_cpus,
@@ -451,8 +477,20 @@ class DockerSandbox(Sandbox):
 
     # ------------------------------------------------------------------ setup as root
 
+    def _exec(self, command: list[str], user: str, environment: dict[str, str] | None = None) -> Any:
+        """``exec_run`` bounded in time: a sandbox that died must not hang the run."""
+        return _bounded(
+            lambda: self.container.exec_run(command, user=user, environment=environment), f"`{command[0]}`"
+        )
+
     def _root_exec(self, command: list[str], environment: dict[str, str] | None = None) -> None:
-        result = self.container.exec_run(command, user="0", environment=environment)
+        try:
+            result = self._exec(command, "0", environment)
+        except docker.errors.DockerException as err:
+            raise SandboxError(
+                f"sandbox setup step failed ({command[0]}): {self.diagnose()} ({err})",
+                fix="run `inspector doctor`; retry with --runtime runc to compare",
+            ) from err
         if result.exit_code != 0:
             raise SandboxError(
                 f"sandbox setup step failed ({command[0]}): {result.output.decode(errors='replace')[-300:]}",
@@ -475,7 +513,7 @@ class DockerSandbox(Sandbox):
     # ------------------------------------------------------------------ files
 
     def copy_in(self, source: Path, destination: str) -> None:
-        made = self.container.exec_run(["mkdir", "-p", "--", destination], user=self.uid)
+        made = self._exec(["mkdir", "-p", "--", destination], self.uid)
         if made.exit_code != 0:
             raise SandboxError(f"cannot create {destination} in the sandbox", fix="inspector images build --force")
         # Unpacked by the sandbox user itself, so the files are the user's (Docker 20.10's
@@ -486,6 +524,7 @@ class DockerSandbox(Sandbox):
         )["Id"]
         stream = api.exec_start(exec_id, socket=True)
         raw = stream._sock
+        raw.settimeout(ENGINE_CALL_S)  # a sandbox that died mid-copy: an error, not a hang
         try:
             # Streamed ("w|"): file by file, in 10 KiB blocks, whatever the workspace's size.
             with tarfile.open(fileobj=_SocketWriter(raw), mode="w|") as archive:  # type: ignore[call-overload]
@@ -570,10 +609,16 @@ class DockerSandbox(Sandbox):
         reader = threading.Thread(target=pump, args=(stream,), daemon=True)
         reader.start()
         deadline = started + timeout_s
+        next_check = started + 2.0
         try:
             while reader.is_alive() and time.monotonic() < deadline:
                 self.watchdog()
                 reader.join(min(0.5, max(0.0, deadline - time.monotonic())))
+                if time.monotonic() >= next_check:
+                    # A sandbox that died (OOM-killed, gVisor ended by a fork bomb) may never close the stream.
+                    next_check = time.monotonic() + 2.0
+                    if not self.alive():
+                        return error(docker.errors.DockerException("the container stopped during the command"))
         except BaseException:
             self.kill_user_processes()
             raise
@@ -601,7 +646,7 @@ class DockerSandbox(Sandbox):
         """The capped writable places that are (nearly) full: each a recorded limit event."""
         places = [self.home, "/tmp", "/var/tmp"]
         try:
-            result = self.container.exec_run(["df", "-P", "-k", *places], user="0")
+            result = self._exec(["df", "-P", "-k", *places], "0")
         except docker.errors.DockerException:
             return []
         if result.exit_code != 0:
@@ -620,7 +665,7 @@ class DockerSandbox(Sandbox):
     def kill_user_processes(self) -> None:
         """Kill everything the target started (kill -1 spares the container's init)."""
         with contextlib.suppress(docker.errors.DockerException):
-            self.container.exec_run(["kill", "-KILL", "-1"], user=self.uid)
+            self._exec(["kill", "-KILL", "-1"], self.uid)
 
     def user_processes(self) -> int:
         """Processes the program left running (the container's own init not counted); 0 when it is gone."""

@@ -39,7 +39,7 @@ def test_filling_home_and_tmp_stops_at_their_limits_and_is_recorded(run_sample, 
 @both_runtimes
 def test_a_fork_bomb_ends_in_a_result_not_a_traceback(run_sample, runtime):
     bomb = "f() { f | f & }; f; sleep 30"
-    run = run_sample((), (bomb,), SandboxOptions(timeout_s=15, linger_s=2, pids=64))
+    run = run_sample((), (bomb,), SandboxOptions(timeout_s=15, linger_s=2, pids=128))
 
     (phase,) = run.result.run.phases
     assert phase.status in (PhaseStatus.TIMEOUT, PhaseStatus.FAILED, PhaseStatus.ERROR, PhaseStatus.OK)
