@@ -377,7 +377,23 @@ def _honeytoken_findings(
 def execute(
     workspace: Path, plan: RunPlan, options: SandboxOptions, run_dir: Path, progress: Progress
 ) -> SandboxResult:
-    """Run ``plan`` on a copy of ``workspace``; raise SandboxError when the run cannot happen safely."""
+    """Run ``plan`` on a copy of ``workspace``; raise SandboxError when the run cannot happen safely.
+
+    Engine errors while a phase runs are that phase's status (``error``); an engine error outside the
+    phases (creating the network or the container) is a SandboxError with the engine's words.
+    """
+    try:
+        return _execute(workspace, plan, options, run_dir, progress)
+    except docker.errors.DockerException as err:
+        raise SandboxError(
+            f"the container engine failed outside the program's phases: {str(err).strip()[:400]}",
+            fix="run `inspector doctor`; check dockerd's log; retry",
+        ) from err
+
+
+def _execute(
+    workspace: Path, plan: RunPlan, options: SandboxOptions, run_dir: Path, progress: Progress
+) -> SandboxResult:
     _require_root()
     client = connect()
     removed, _alive = _reap_all(client)

@@ -151,7 +151,7 @@ def test_runsc_processes_of_vanished_containers_are_killed(engine):
         [
             "bash",
             "-c",
-            'exec -a runsc-gofer python3 -c "import time; time.sleep(600)" "$@"',
+            f'exec -a runsc-gofer {sys.executable} -c "import time; time.sleep(600)" "$@"',
             "x",
             "--root=/var/run/docker/runtime-runc/moby",
             fake_id,
