@@ -784,8 +784,8 @@ def split_gvisor_log(
     """The sentry's strace lines of each phase (by wall-clock window), as strace lines.
 
     Returns ({phase: lines}, cut short). Lines outside every window (the root setup steps before
-    the first phase) are left out. A window is widened by a second either side: glog's clock and
-    ours are the same host clock, but a line is stamped when it is written.
+    the first phase) are left out. A window's end is widened by a second: glog's clock and ours are
+    the same host clock, but a line is stamped when it is written.
     """
     out: dict[str, list[str]] = {}
     year = time.localtime(windows[0][1]).tm_year if windows else time.localtime().tm_year
@@ -803,7 +803,9 @@ def split_gvisor_log(
             stamp = gvisor_line_time(line, year)
             if stamp is None:
                 continue
-            phase = next((p for p, start, end in windows if start - 1.0 <= stamp <= end + 1.0), None)
+            # The latest phase that had started; a line is stamped when the call returns, so never
+            # before its phase began (the setup steps just before the first phase stay out).
+            phase = next((p for p, start, end in reversed(windows) if start <= stamp <= end + 1.0), None)
             if phase is None:
                 continue
             converted = gvisor_to_strace(line)
