@@ -1,11 +1,14 @@
 """The Docker engine implementation of :class:`Sandbox` (through the Docker Engine API).
 
 The container is hardened the way OWASP's Docker cheat sheet says: a non-root user, every
-capability dropped, ``no-new-privileges``, a read-only root with tmpfs scratch dirs, pids, memory
-and CPU limits, IPv6 off, no host mounts (the workspace is copied in) and no Docker socket. The
-home directory is a labelled volume so files can be copied in with the right owner while the
-root stays read-only. Every phase runs as an ``exec`` in the same container (state carries over)
-under ``strace``, with the wall-clock limit enforced from outside.
+capability dropped, ``no-new-privileges``, a read-only root, pids, memory and CPU limits, IPv6
+off, no host mounts (the workspace is streamed in) and no Docker socket. Every writable place (the
+home with the workspace, /tmp, /var/tmp) is a size-capped tmpfs owned by the sandbox user, so a
+program can fill them but never the host's disk. Every phase runs as an ``exec`` in the same
+container (state carries over), with the wall-clock limit enforced from outside; under runc inside
+``strace``, under gVisor traced by the sentry itself from outside (the registered runtime's
+``--strace`` log, see :data:`RUNSC_ARGS`). Also here: registering and probing gVisor, and finding
+and killing the runsc processes a failed container leaves behind.
 """
 
 from __future__ import annotations
