@@ -482,9 +482,7 @@ class DockerSandbox(Sandbox):
 
     def _exec(self, command: list[str], user: str, environment: dict[str, str] | None = None) -> Any:
         """``exec_run`` bounded in time: a sandbox that died must not hang the run."""
-        return _bounded(
-            lambda: self.container.exec_run(command, user=user, environment=environment), f"`{command[0]}`"
-        )
+        return _bounded(lambda: self.container.exec_run(command, user=user, environment=environment), f"`{command[0]}`")
 
     def _root_exec(self, command: list[str], environment: dict[str, str] | None = None) -> None:
         try:

@@ -649,9 +649,7 @@ GVISOR_MAX_LOG_BYTES = 1024 * 1024 * 1024  # a boot log is read at most this far
 _GVISOR_LINE = re.compile(
     r"^I(\d{2})(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{6})\s+\d+ strace\.go:\d+\] \[\s*(\d+):\s*\d+\] .*? X (\w+)\((.*)$"
 )
-_GVISOR_RETURN = re.compile(
-    r"\) = (-?\d+) \(0x[0-9a-f]+\)(?: errno=(\d+) \([^()]*\))? \([^()]*\)$"
-)
+_GVISOR_RETURN = re.compile(r"\) = (-?\d+) \(0x[0-9a-f]+\)(?: errno=(\d+) \([^()]*\))? \([^()]*\)$")
 _GVISOR_ADDR = re.compile(r", 0x[0-9a-f]+ ")
 _GVISOR_SOCKADDR = re.compile(r"\{Family: (AF_\w+), Addr: (.*?)(?:, Port: (\d+))?\}, 0x[0-9a-f]+$")
 

@@ -95,9 +95,7 @@ def _start_run_and_wait_for_the_phase(tmp_path: Path, runtime: str) -> subproces
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    child = subprocess.Popen(
-        [sys.executable, "-c", _KILLABLE_RUN, str(workspace), str(run_dir), runtime], env=env
-    )
+    child = subprocess.Popen([sys.executable, "-c", _KILLABLE_RUN, str(workspace), str(run_dir), runtime], env=env)
     phase_file = run_dir / "recorder" / "phase"
     while not (phase_file.exists() and phase_file.read_text() == "start"):
         assert child.poll() is None, "the run ended before its phase started"
