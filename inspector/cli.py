@@ -1,7 +1,8 @@
 """Command line: parse options -> pipeline -> render -> exit code. Nothing else lives here.
 
 Exit codes: 0 verdict below --fail-on; 1 at or above it; 2 usage or operational error (one
-line of what happened, one of how to fix it, no traceback).
+line of what happened, one of how to fix it, no traceback); 128 + N when signal N (SIGINT,
+SIGTERM, SIGHUP) stopped the run, after cleaning up.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -20,7 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from inspector import __version__, pipeline
-from inspector.errors import InspectorError
+from inspector.errors import InspectorError, Interrupted
 from inspector.model import HumanDecision, PhaseName, Report, RunPlan, Verdict, to_dict
 from inspector.pipeline import PlanOptions, ReportFormat, SandboxOptions
 from inspector.textsafe import terminal_safe
@@ -329,9 +331,28 @@ def doctor() -> None:
     sys.exit(2 if missing_essential else 0)
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+def _raise_interrupted(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def _interrupted(signum: int) -> None:
+    # Further signals during clean-up are ignored: the clean-up itself must finish.
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    click.echo(f"interrupted by {signal.Signals(signum).name}", err=True)
+    sys.exit(128 + signum)
+
+
 def main() -> None:
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _raise_interrupted)
     try:
         cli.main(standalone_mode=False)
+    except Interrupted as exc:
+        _interrupted(exc.signum)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -344,8 +365,7 @@ def main() -> None:
         click.echo(f"error: {terminal_safe(exc.diagnostics(), keep_newlines=True)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+        _interrupted(signal.SIGINT)
     except Exception as exc:
         # A bug in inspector, not in the user's input: one line, the traceback only on request.
         if os.environ.get("INSPECTOR_DEBUG"):

@@ -112,17 +112,27 @@ class GitRemoteSource(Source):
         g = hardened_git(template)
         proc = g.clone("--", self.url, str(dest), as_process=True, **options)
         started = time.monotonic()
-        while proc.proc is not None and proc.proc.poll() is None:
-            elapsed = time.monotonic() - started
-            too_big = dest.exists() and _tree_size(dest) > self.limits.max_bytes
-            if elapsed > self.limits.timeout_s or too_big:
+        try:
+            while proc.proc is not None and proc.proc.poll() is None:
+                elapsed = time.monotonic() - started
+                too_big = dest.exists() and _tree_size(dest) > self.limits.max_bytes
+                if elapsed > self.limits.timeout_s or too_big:
+                    shutil.rmtree(dest, ignore_errors=True)
+                    if too_big:
+                        raise AcquireError(
+                            f"clone of {redact(self.url)} stopped: over {self.limits.max_bytes:,} bytes",
+                            "if you trust its size, raise it with --max-size",
+                        )
+                    raise AcquireError(
+                        f"clone of {redact(self.url)} stopped: over {self.limits.timeout_s:.0f} s",
+                        "retry on a faster link, or with --depth 1",
+                    )
+                time.sleep(self.poll_s)
+        finally:
+            # Refused, or a signal arrived: git must not outlive us (nor keep writing into dest).
+            if proc.proc is not None and proc.proc.poll() is None:
                 proc.proc.kill()
                 proc.proc.wait()
-                shutil.rmtree(dest, ignore_errors=True)
-                what = f"over {self.limits.max_bytes} bytes" if too_big else f"over {self.limits.timeout_s:.0f} s"
-                fix = "if you trust its size, raise --max-size" if too_big else "retry on a faster link, or --depth 1"
-                raise AcquireError(f"clone of {redact(self.url)} stopped: {what}", fix)
-            time.sleep(self.poll_s)
         stderr = proc.proc.stderr.read().decode(errors="replace") if proc.proc and proc.proc.stderr else ""
         code = proc.proc.returncode if proc.proc else -1
         if code != 0:
