@@ -20,12 +20,14 @@ finding says so. Files are created 0644 and directories 0755: no setuid, no exec
 
 from __future__ import annotations
 
+import lzma
 import os
 import shutil
 import stat
 import struct
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -199,7 +201,7 @@ class ArchiveSource(Source):
             shutil.rmtree(dest, ignore_errors=True)
             raise _refuse(self.display, str(exc)) from None
         except (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, EOFError, OSError, ValueError,
-                NotImplementedError, struct.error, UnicodeError) as exc:
+                NotImplementedError, struct.error, zlib.error, lzma.LZMAError) as exc:
             shutil.rmtree(dest, ignore_errors=True)
             raise AcquireError(
                 f"{self.display} is not a readable archive: {safefs.escaped(str(exc))[:300]}", "check the file"
@@ -228,6 +230,10 @@ class ArchiveSource(Source):
                 raise _Refused(f"compression ratio {declared / extractor.compressed:.0f}:1 looks like a zip bomb")
             for member in members:
                 extractor.count()
+                if not member.filename:
+                    raise _Refused("a member has an empty name")
+                if member.flag_bits & 0x1:
+                    raise _Refused(f"member {member.filename!r} is encrypted: its content cannot be checked")
                 mode = member.external_attr >> 16
                 if member.is_dir():
                     extractor.directory(member.filename)

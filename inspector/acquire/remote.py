@@ -7,8 +7,12 @@ bomb (a 100 KB repository whose tree expands to a million files) is refused befo
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import signal
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -16,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import git
 
-from inspector.acquire.gitcmd import hardened_git
+from inspector.acquire.gitcmd import git_env, hardened_git, hardening_config
 from inspector.acquire.interface import Acquired, Limits, Source
 from inspector.acquire.inventory import describe
 from inspector.acquire.safefs import limit_error
@@ -104,46 +108,56 @@ class GitRemoteSource(Source):
                 proc.proc.wait()
 
     def _clone(self, dest: Path, template: Path) -> None:
-        options: dict[str, object] = {
-            "no_recurse_submodules": True, "no_tags": True, "single_branch": True, "no_checkout": True,
-        }
-        if self.depth > 0:
-            options["depth"] = self.depth
-        g = hardened_git(template)
-        proc = g.clone("--", self.url, str(dest), as_process=True, **options)
-        started = time.monotonic()
-        try:
-            while proc.proc is not None and proc.proc.poll() is None:
-                elapsed = time.monotonic() - started
-                too_big = dest.exists() and _tree_size(dest) > self.limits.max_bytes
-                if elapsed > self.limits.timeout_s or too_big:
-                    shutil.rmtree(dest, ignore_errors=True)
-                    if too_big:
-                        raise AcquireError(
-                            f"clone of {redact(self.url)} stopped: over {self.limits.max_bytes:,} bytes",
-                            "if you trust its size, raise it with --max-size",
-                        )
-                    raise AcquireError(
-                        f"clone of {redact(self.url)} stopped: over {self.limits.timeout_s:.0f} s",
-                        "retry on a faster link, or with --depth 1",
-                    )
-                time.sleep(self.poll_s)
-        finally:
-            # Refused, or a signal arrived: git must not outlive us (nor keep writing into dest).
-            if proc.proc is not None and proc.proc.poll() is None:
-                proc.proc.kill()
-                proc.proc.wait()
-        stderr = proc.proc.stderr.read().decode(errors="replace") if proc.proc and proc.proc.stderr else ""
-        code = proc.proc.returncode if proc.proc else -1
-        if code != 0:
+        argv = [
+            "git", *(arg for pair in hardening_config(template) for arg in ("-c", pair)),
+            "clone", "--no-checkout", "--no-recurse-submodules", "--no-tags", "--single-branch",
+            *([f"--depth={self.depth}"] if self.depth > 0 else []), "--", self.url, str(dest),
+        ]
+        with tempfile.TemporaryFile() as stderr:
+            try:
+                # Its own session, so the whole group (git-remote-https, ssh) can be killed at once.
+                proc = subprocess.Popen(
+                    argv, env=git_env(template), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=stderr, start_new_session=True,
+                )
+            except FileNotFoundError:
+                raise AcquireError("git is not installed", "install git (Debian: apt-get install git)") from None
+            try:
+                self._watch(proc, dest)
+            finally:
+                # Refused, or a signal arrived: git and its helpers must not outlive us.
+                if proc.poll() is None or proc.returncode != 0:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+            stderr.seek(0)
+            detail_text = stderr.read(64 * 1024).decode(errors="replace").strip()
+        if proc.returncode != 0:
             shutil.rmtree(dest, ignore_errors=True)
-            detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"git exited {code}"
+            detail = detail_text.splitlines()[-1] if detail_text else f"git exited {proc.returncode}"
             raise AcquireError(
                 f"could not clone {redact(self.url)}: {detail[:300]}",
                 "check the URL and your network; private repos need your ssh key or a credential helper",
             )
         if not (dest / ".git").is_dir():
             raise AcquireError(f"clone of {redact(self.url)} produced no repository")
+
+    def _watch(self, proc: subprocess.Popen[bytes], dest: Path) -> None:
+        started = time.monotonic()
+        while proc.poll() is None:
+            too_big = dest.exists() and _tree_size(dest) > self.limits.max_bytes
+            if time.monotonic() - started > self.limits.timeout_s or too_big:
+                shutil.rmtree(dest, ignore_errors=True)
+                if too_big:
+                    raise AcquireError(
+                        f"clone of {redact(self.url)} stopped: over {self.limits.max_bytes:,} bytes",
+                        "if you trust its size, raise it with --max-size",
+                    )
+                raise AcquireError(
+                    f"clone of {redact(self.url)} stopped: over {self.limits.timeout_s:.0f} s",
+                    "retry on a faster link, or with --depth 1",
+                )
+            time.sleep(self.poll_s)
 
 
 __all__ = ["GitRemoteSource", "is_git_url", "redact"]
