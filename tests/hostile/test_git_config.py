@@ -9,6 +9,8 @@ the server, and the scan must still end with a verdict.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,3 +220,23 @@ def test_no_safe_directory_override_and_no_temp_dir_left(tmp_path, marker, http_
     from inspector.acquire import gitcmd
 
     assert not any("safe.directory" in option for option in gitcmd.hardening_config(tmp_path))
+
+
+@pytest.mark.parametrize("shape", ["fifo-in-pack", "link-as-object-dir", "git-is-a-file"])
+def test_special_entries_in_objects_make_history_not_done(tmp_path, marker, http_server, scan, shape):
+    """A FIFO would hang git, a link would lead it elsewhere: the history is skipped, loudly."""
+    repo = _base_repo(tmp_path / "src")
+    objects = repo / ".git" / "objects"
+    if shape == "fifo-in-pack":
+        os.mkfifo(objects / "pack" / "pack-0000.pack")
+    elif shape == "link-as-object-dir":
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (objects / "ff").symlink_to(elsewhere)
+    else:
+        shutil.rmtree(repo / ".git")
+        (repo / ".git").write_text(f"gitdir: {tmp_path}\n")
+    report = scan(repo)
+    assert report.verdict in set(Verdict) and report.target.history is None
+    (skipped,) = [s for s in report.skipped if s.component == "git history"]
+    assert "history not read" in skipped.reason
