@@ -3,7 +3,8 @@
 Design: git runs against a private ``GIT_DIR`` that we create in a temporary directory, never
 against the target's ``.git``. That directory holds our own ``config`` (nothing but the object
 format), a detached ``HEAD`` with the commit id we resolved ourselves (HEAD, loose refs and
-packed-refs are parsed here as data, with bounded no-follow reads), a copy of ``shallow``, and an
+packed-refs are parsed here as data, with bounded no-follow reads; so is ``remote.origin.url``
+from the target's config, as text for the report, never handed to git), a copy of ``shallow``, and an
 ``objects`` directory whose entries are links to the target's object sub-directories
 (``objects/??`` and ``objects/pack``), each checked to be a plain directory of regular files.
 The environment is pinned: no system or global config (``GIT_CONFIG_NOSYSTEM``,

@@ -90,10 +90,13 @@ def link_record(rel: str, points_to: str) -> LinkRecord:
 class Walk:
     """Walk the tree under ``root_fd``; subclasses act on each entry (copy, count, digest)."""
 
-    def __init__(self, limits: Limits, *, prefix: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, limits: Limits, *, prefix: tuple[str, ...] = (), skip_dirs: frozenset[str] = frozenset()
+    ) -> None:
         self.limits = limits
         self.inventory = Inventory()
         self.prefix = prefix  # where this walk's root is inside the target (".git" for its copy)
+        self.skip_dirs = skip_dirs  # directory names not descended into (and not counted)
 
     # hooks for subclasses -------------------------------------------------------------
     def enter_dir(self, parent_ctx: int | None, name: str) -> int | None:
@@ -171,6 +174,8 @@ class Walk:
             if not parts and not self.prefix and name == GIT_INTERNALS:
                 self._take_git(fd, name, info, ctx)
                 continue
+            if name in self.skip_dirs and stat.S_ISDIR(info.st_mode):
+                continue
             self._count()
             rel_parts = [*parts, name]
             rel = self._display(rel_parts)
@@ -212,9 +217,26 @@ class Walk:
         return None
 
 
+_INDEX_MAX = 64 * 1024 * 1024
+
+
+def _untracked_node_modules(root_fd: int) -> bool:
+    """A git working tree whose index lists no node_modules/: those are installed, not sent.
+
+    The same rule as the static stage's, so a project with 300,000 installed files is neither
+    counted against --max-files nor digested when it is read in place.
+    """
+    try:
+        index = safefs.read_small_file(root_fd, f"{GIT_INTERNALS}/index", _INDEX_MAX)
+    except (safefs.UnsafePath, safefs.TooLarge):
+        return False
+    return b"node_modules/" not in index
+
+
 def inventory(root_fd: int, limits: Limits) -> Inventory:
     """Count, digest and list a tree in place (nothing is copied)."""
-    return Walk(limits).run(root_fd)
+    skip = frozenset({"node_modules"}) if _untracked_node_modules(root_fd) else frozenset()
+    return Walk(limits, skip_dirs=skip).run(root_fd)
 
 
 class CopyWalk(Walk):
@@ -259,7 +281,16 @@ class CopyWalk(Walk):
 
     def _take_git(self, fd: int, name: str, info: os.stat_result, ctx: int | None) -> None:
         """.git is copied too (the history is read from the copy), with the same rules and limits."""
-        if not stat.S_ISDIR(info.st_mode) or ctx is None:
+        if ctx is None:
+            return
+        if stat.S_ISREG(info.st_mode):  # a worktree's pointer file: copied, so the copy says so too
+            self.take_file(fd, name, name, info, ctx)
+            return
+        if stat.S_ISLNK(info.st_mode):
+            self.take_link(fd, name, os.fsencode(os.readlink(name, dir_fd=fd)), ctx)
+            return
+        if not stat.S_ISDIR(info.st_mode):
+            self.inventory.findings.append(special_file_finding(name, safefs.kind_of(info.st_mode)))
             return
         with safefs.closing_fd(safefs.walk_components(fd, [name])) as src_git:
             os.mkdir(name, 0o755, dir_fd=ctx)

@@ -55,13 +55,13 @@ def describe(
     credentials removed, rather than whatever its config says). ``extra_links`` are links an
     archive declared but that were recorded rather than created.
     """
-    history = read_history(root)
     try:
         with safefs.closing_fd(safefs.open_dir(root)) as root_fd:
-            seen = inventory(root_fd, limits)
+            seen = inventory(root_fd, limits)  # first: a tree over the limits stops before git runs
             submodules = read_submodules(root_fd)
     except safefs.UnsafePath as exc:
         raise AcquireError(f"{source}: cannot be read safely: {exc}", "give a plain directory") from None
+    history = read_history(root)
     links = sorted([*seen.links, *extra_links], key=lambda link: link.path)
     target = Target(
         source=source,

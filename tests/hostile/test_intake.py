@@ -354,3 +354,21 @@ def test_archive_names_that_are_not_utf8_are_unpacked(tmp_path):
         out.addfile(info, io.BytesIO(b"x"))
     acquired = acquire(str(archive), _options(tmp_path))
     assert acquired.target.file_count == 1
+
+
+def test_installed_node_modules_do_not_count_against_the_limits(tmp_path):
+    """A working tree whose index does not list node_modules/ (installed, not sent): not counted,
+    as the static stage does not scan it either; the same folder in a plain directory counts."""
+    from tests.hostile.conftest import git
+
+    root = _tree(tmp_path)
+    installed = root / "node_modules" / "dep"
+    installed.mkdir(parents=True)
+    for index in range(50):
+        (installed / f"{index}.js").write_text("1\n")
+    with pytest.raises(AcquireError, match="over the limit"):
+        acquire(str(root), _options(tmp_path, max_files=20))
+    git(root, "init", "-q")
+    git(root, "add", "index.js")
+    acquired = acquire(str(root), _options(tmp_path, max_files=20))
+    assert acquired.target.file_count == 1
