@@ -125,9 +125,9 @@ class Walk:
         # Each frame: (directory fd, names of its sub-directories still to visit, path parts, ctx)
         stack: list[tuple[int, list[str], list[str], int | None]] = []
         try:
-            first = os.dup(root_fd)
-            root_ctx = self.enter_dir(None, "")
-            stack.append((first, self._list(first, [], root_ctx), [], root_ctx))
+            root_pending: list[str] = []
+            stack.append((os.dup(root_fd), root_pending, [], self.enter_dir(None, "")))
+            root_pending.extend(self._list(stack[0][0], [], stack[0][3]))
             while stack:
                 fd, pending, parts, ctx = stack[-1]
                 if not pending:
@@ -146,8 +146,12 @@ class Walk:
                     child = safefs.walk_components(fd, [name])
                 except safefs.UnsafePath:
                     continue  # swapped for something else since it was listed: not followed
+                # On the stack before it is listed, so an error while listing still closes both.
+                child_pending: list[str] = []
+                stack.append((child, child_pending, child_parts, None))
                 child_ctx = self.enter_dir(ctx, name)
-                stack.append((child, self._list(child, child_parts, child_ctx), child_parts, child_ctx))
+                stack[-1] = (child, child_pending, child_parts, child_ctx)
+                child_pending.extend(self._list(child, child_parts, child_ctx))
         finally:
             for fd, _pending, _parts, ctx in stack:
                 os.close(fd)
@@ -168,15 +172,17 @@ class Walk:
     def _list(self, fd: int, parts: list[str], ctx: int | None = None) -> list[str]:
         """Take every entry of one directory; return the sub-directories to descend into."""
         subdirs: list[str] = []
+        listed: list[tuple[str, os.stat_result]] = []
         with os.scandir(fd) as entries:
-            listed = sorted((entry.name, entry.stat(follow_symlinks=False)) for entry in entries)
+            for entry in entries:
+                info = entry.stat(follow_symlinks=False)
+                if not parts and not self.prefix and entry.name == GIT_INTERNALS:
+                    self._take_git(fd, entry.name, info, ctx)
+                elif not (entry.name in self.skip_dirs and stat.S_ISDIR(info.st_mode)):
+                    self._count()  # while listing: a directory of a million entries stops early
+                    listed.append((entry.name, info))
+        listed.sort(key=lambda item: item[0])
         for name, info in listed:
-            if not parts and not self.prefix and name == GIT_INTERNALS:
-                self._take_git(fd, name, info, ctx)
-                continue
-            if name in self.skip_dirs and stat.S_ISDIR(info.st_mode):
-                continue
-            self._count()
             rel_parts = [*parts, name]
             rel = self._display(rel_parts)
             raw_rel = os.fsencode("/".join(rel_parts))
