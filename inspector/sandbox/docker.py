@@ -22,6 +22,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import tarfile
 import threading
 import time
@@ -536,9 +537,7 @@ class DockerSandbox(Sandbox):
         try:
             # Streamed ("w|"): file by file, in 10 KiB blocks, whatever the workspace's size.
             with tarfile.open(fileobj=_SocketWriter(raw), mode="w|") as archive:  # type: ignore[call-overload]
-                for entry in sorted(source.iterdir()):
-                    # Links are archived as links, never followed: nothing outside ``source`` is read.
-                    archive.add(entry, arcname=entry.name, recursive=True)
+                _archive_tree(archive, source)
             raw.shutdown(socket.SHUT_WR)
             while raw.recv(65536):
                 pass
@@ -720,3 +719,48 @@ def reap(client: docker.DockerClient, live_runs: set[str]) -> tuple[int, set[str
             volume.remove(force=True)
             removed += 1
     return removed, alive
+
+
+def _archive_tree(archive: tarfile.TarFile, root: Path) -> None:
+    """Add ``root``'s contents to ``archive``: regular files, directories and links only.
+
+    The tree may be a stranger's directory read in place, so the walk is iterative (a 20,000-deep
+    tree must not exhaust the stack), links are archived as links and never followed, and devices,
+    FIFOs and sockets are left out (opening one could block or read forever). Each file is opened
+    without following a link and checked again after opening, so an entry swapped for a FIFO or a
+    link between listing and reading is skipped; its size is the one fstat gave, so a file that
+    grows meanwhile adds no more than that.
+    """
+    pending = [(root, "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            names = sorted(entry.name for entry in directory.iterdir())
+        except OSError:
+            continue
+        for name in names:
+            path = directory / name
+            arcname = f"{prefix}{name}"
+            try:
+                info = archive.gettarinfo(str(path), arcname=arcname)
+            except OSError:
+                continue
+            if info.issym() or info.islnk() or info.isdir():
+                archive.addfile(info)
+                if info.isdir():
+                    pending.append((path, f"{arcname}/"))
+            elif info.isreg():
+                _add_regular_file(archive, path, info)
+
+
+def _add_regular_file(archive: tarfile.TarFile, path: Path, info: tarfile.TarInfo) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return
+    with os.fdopen(fd, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            return
+        info.size = status.st_size
+        archive.addfile(info, handle)
