@@ -277,7 +277,8 @@ def main() -> None:
         for jobs in sorted({1, cores}):
             seconds, findings, verdict = whole_scan(root, jobs)
             rows.append(
-                f"| whole `scan` ({findings} findings, {verdict}) | {jobs} | {seconds:.1f} | {rate(corpus, seconds)} |"
+                f"| whole `scan` ({findings} findings, {verdict}) | {jobs} | {seconds:.1f} | "
+                f"{rate(corpus, seconds)} |"
             )
             print(rows[-1])
         breakdown = visitor_breakdown(root)
