@@ -40,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -353,6 +353,10 @@ def cmd_benign_pypi(args: argparse.Namespace) -> None:
         existing = [f for f in folder.iterdir() if f.is_file()] if folder.exists() else []
         if existing and name in lock and lock[name][3] != "missing":
             return lock[name]
+        if len(existing) == 1 and not existing[0].name.endswith(".part"):  # downloaded by an interrupted run
+            got = existing[0]
+            kind = "wheel" if got.name.endswith(".whl") else "sdist"
+            return [name, version, got.name, kind, sha256_file(got), "kept from an earlier run"]
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         kind, note = pip_download(name, version, folder)
@@ -366,7 +370,8 @@ def cmd_benign_pypi(args: argparse.Namespace) -> None:
 
     rows = [r for r in wanted if r and r[0]]
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
-        for row in pool.map(one, rows):
+        for future in as_completed([pool.submit(one, r) for r in rows]):
+            row = future.result()
             lock[row[0]] = row
             write_lock(lock_path, lock, [r[0] for r in rows], "name\tlisted_version\tfile\tkind\tsha256\tnote")
 
@@ -416,7 +421,8 @@ def cmd_benign_npm(args: argparse.Namespace) -> None:
         return [name, version, "", "missing", "", result.stderr.strip()[-160:]]
 
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
-        for row in pool.map(one, wanted):
+        for future in as_completed([pool.submit(one, r) for r in wanted]):
+            row = future.result()
             lock[row[0]] = row
             write_lock(lock_path, lock, [r[0] for r in wanted], "name\tlisted_version\tfile\tkind\tsha256\tversion")
 

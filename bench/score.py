@@ -197,8 +197,14 @@ def ensure_guarddog() -> Path:
 
 
 def as_scannable(target: Path, scratch: Path) -> Path:
-    """inspector's acquisition takes .zip/.tar* archives; a wheel or egg is a zip under another name."""
-    if target.is_file() and target.suffix in (".whl", ".egg"):
+    """inspector's acquisition takes .zip/.tar* archives by name; a wheel or egg is a zip under another name,
+    and the registry holds some wheels (zip content) named ``*-py3-none-any.tar.gz``: those are handed over
+    as ``.zip`` (GuardDog reads them by content)."""
+    if not target.is_file():
+        return target
+    with target.open("rb") as handle:
+        is_zip = handle.read(4) == b"PK\x03\x04"
+    if (is_zip and target.suffix != ".zip") or target.suffix in (".whl", ".egg"):
         link = scratch / (target.name + ".zip")
         if not link.exists():
             link.symlink_to(target)
@@ -369,7 +375,8 @@ def report(rows: list[dict[str, Any]], wall_by_corpus: dict[str, float] | None =
             lines.append(f"  inspector {'misses' if label == 'malicious' else 'false positives'}: {len(wrong)}")
             for r in wrong[:limit]:
                 i = r["inspector"]
-                detail = i.get("error") or i.get("top") or "(no finding)"
+                detail = (i.get("error") or "").splitlines()[0][:200] if i.get("error") else i.get("top")
+                detail = detail or "(no finding)"
                 lines.append(f"    {r['target']}: {i['verdict']} - {detail}")
         if any("guarddog" in r for r in items):
             g_rows = [r["guarddog"] for r in items if "guarddog" in r]
@@ -405,9 +412,19 @@ def pct(part: int, whole: int) -> str:
 
 
 def load_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of a results file, the last one per target (a --resume run appends retried targets)."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for line in path.read_text().splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows[(row["corpus"], row["target"])] = row
+    return list(rows.values())
+
+
+def is_error(row: dict[str, Any]) -> bool:
+    return row.get("inspector", {}).get("verdict") == "error" or row.get("guarddog", {}).get("flagged", False) is None
 
 
 def main() -> None:
@@ -420,7 +437,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N targets of each corpus")
     parser.add_argument("--mode", choices=("resident", "process"), default="resident")
     parser.add_argument("--results", type=Path, help="JSON lines file (default under ~/.cache/inspector-bench/results)")
-    parser.add_argument("--resume", action="store_true", help="skip targets already in --results")
+    parser.add_argument("--resume", action="store_true", help="skip targets already in --results (errors are retried)")
     parser.add_argument("--report", type=Path, help="only print the summary of a results file")
     args = parser.parse_args()
     if args.report:
@@ -432,7 +449,7 @@ def main() -> None:
     stamp = time.strftime("%Y%m%dT%H%M%S")
     results = args.results or BENCH_HOME / "results" / f"{stamp}-{'+'.join(args.corpus)}.jsonl"
     results.parent.mkdir(parents=True, exist_ok=True)
-    done = {(r["corpus"], r["target"]) for r in load_rows(results)} if args.resume else set()
+    done = {(r["corpus"], r["target"]) for r in load_rows(results) if not is_error(r)} if args.resume else set()
     if not args.resume:
         results.write_text("")
     meta = {
