@@ -144,11 +144,12 @@ class ResidentWorker:
             )
         return self.proc
 
-    def call(self, entry: str, args: list[str], stdout: Path, timeout: float) -> dict[str, Any]:
+    def call(self, entry: str, args: list[str], stdout: Path, timeout: float, env: dict[str, str]) -> dict[str, Any]:
         proc = self._start()
         assert proc.stdin is not None and proc.stdout is not None
         started = time.monotonic()
-        proc.stdin.write((json.dumps({"entry": entry, "args": args, "stdout": str(stdout)}) + "\n").encode())
+        request = {"entry": entry, "args": args, "stdout": str(stdout), "env": env}
+        proc.stdin.write((json.dumps(request) + "\n").encode())
         proc.stdin.flush()
         ready, _, _ = select.select([proc.stdout], [], [], timeout)
         line = proc.stdout.readline() if ready else b""
@@ -240,8 +241,7 @@ class Scorer:
         self.args, self.scratch = args, scratch
         self.env = dict(os.environ)
         self.env["PYTHONPATH"] = str(REPO)
-        # One fresh result cache per run: no target is answered from an earlier run's cache.
-        self.env["XDG_CACHE_HOME"] = str(scratch / "xdg-cache")
+        # XDG_CACHE_HOME: a fresh, empty one per target (see inspector()): every scan is cold, as GuardDog's are.
         self.env["TMPDIR"] = str(scratch / "tmp")
         (scratch / "tmp").mkdir(exist_ok=True)
         self.guarddog = ensure_guarddog() if "guarddog" in args.tools else None
@@ -271,10 +271,16 @@ class Scorer:
             args.append("--no-semgrep")
         out = Path(tempfile.mkstemp(dir=self.scratch, suffix=".json")[1])
         timeout = self.args.timeout * (3 if target.path.is_dir() else 1)
-        if self.args.mode == "resident":
-            run = self._worker("inspector").call("inspector.cli:cli", args, out, timeout)
-        else:
-            run = run_process([str(INSPECTOR_PYTHON), "-m", "inspector", *args], out, self.env, timeout)
+        # A cold result cache per target (also holds the quarantine an archive is unpacked into): removed after.
+        cache = Path(tempfile.mkdtemp(dir=self.scratch, prefix="xdg-"))
+        env = {"XDG_CACHE_HOME": str(cache), "XDG_DATA_HOME": str(cache / "data")}
+        try:
+            if self.args.mode == "resident":
+                run = self._worker("inspector").call("inspector.cli:cli", args, out, timeout, env)
+            else:
+                run = run_process([str(INSPECTOR_PYTHON), "-m", "inspector", *args], out, {**self.env, **env}, timeout)
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
         result: dict[str, Any] = {"wall": round(run["wall"], 2), "cpu": round(run.get("cpu") or 0, 2)}
         try:
             report = json.loads(out.read_text() or "null")
@@ -361,7 +367,7 @@ def report(rows: list[dict[str, Any]], wall_by_corpus: dict[str, float] | None =
             lines.append(
                 f"inspector: malicious {verdicts['malicious']}, suspicious {verdicts['suspicious']}, "
                 f"clean {verdicts['clean']}, error {verdicts['error']} | flagged {flagged}/{n} = {pct(flagged, n)}, "
-                f"malicious {pct(verdicts['malicious'], n)} | scan time {wall:.0f} s wall, {cpu:.0f} s cpu"
+                f"malicious {pct(verdicts['malicious'], n)} | scan time {wall:.1f} s wall, {cpu:.1f} s cpu"
             )
             wrong = [
                 r
@@ -388,7 +394,7 @@ def report(rows: list[dict[str, Any]], wall_by_corpus: dict[str, float] | None =
             n = len(g_rows)
             lines.append(
                 f"guarddog: flagged (threat-*) {flagged}/{n} = {pct(flagged, n)}, any rule {any_rule}, error {errors} "
-                f"| scan time {wall:.0f} s wall, {cpu:.0f} s cpu"
+                f"| scan time {wall:.1f} s wall, {cpu:.1f} s cpu"
             )
             wrong = [
                 r
@@ -464,7 +470,8 @@ def main() -> None:
             ["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True
         ).stdout.strip(),
     }
-    results.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+    with results.with_suffix(".runs.jsonl").open("a") as handle:  # one line per run (a --resume run adds one)
+        handle.write(json.dumps(meta) + "\n")
     print(f"results: {results}", file=sys.stderr)
     scratch = Path(tempfile.mkdtemp(prefix="inspector-score-"))
     scorer = Scorer(args, scratch)
