@@ -35,6 +35,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -179,8 +180,13 @@ def run_process(cmd: list[str], stdout: Path, env: dict[str, str], timeout: floa
         )
         killer = threading.Timer(timeout, lambda: os.killpg(proc.pid, 9))
         killer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        killer.cancel()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except KeyboardInterrupt:
+            os.killpg(proc.pid, 9)
+            raise
+        finally:
+            killer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
     cpu = usage.ru_utime + usage.ru_stime
@@ -473,6 +479,8 @@ def main() -> None:
     with results.with_suffix(".runs.jsonl").open("a") as handle:  # one line per run (a --resume run adds one)
         handle.write(json.dumps(meta) + "\n")
     print(f"results: {results}", file=sys.stderr)
+    # SIGTERM ends the run like Ctrl-C, so the finally below stops the workers and removes the scratch dir.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     scratch = Path(tempfile.mkdtemp(prefix="inspector-score-"))
     scorer = Scorer(args, scratch)
     wall_by_corpus: dict[str, float] = {}
