@@ -67,6 +67,7 @@ class ScanRequest:
     target: str
     paths: tuple[str, ...] = ()  # limit the scan to these files (pre-commit mode)
     depth: int = acquire.DEFAULT_DEPTH
+    limits: acquire.Limits = field(default_factory=acquire.Limits)
     jobs: int | None = None
     semgrep: bool = True
     offline: bool = False  # no RDAP look-ups
@@ -88,11 +89,18 @@ class VetOutcome:
     prior_decision: Decision | None  # a decision already recorded for this repo and commit
 
 
-def fetch(target: str, settings: Settings, progress: Progress, depth: int | None = None) -> Target:
+def fetch(
+    target: str,
+    settings: Settings,
+    progress: Progress,
+    depth: int | None = None,
+    limits: acquire.Limits | None = None,
+) -> acquire.Acquired:
     progress.step(f"fetching {target}")
     options = acquire.AcquireOptions(
         workdir=settings.workdir,
         depth=acquire.DEFAULT_DEPTH if depth is None else depth,
+        limits=limits or acquire.Limits(),
         copy_directories=True,
     )
     return acquire.acquire(target, options)
@@ -100,7 +108,10 @@ def fetch(target: str, settings: Settings, progress: Progress, depth: int | None
 
 def _acquire_and_scan(request: ScanRequest, settings: Settings, progress: Progress) -> tuple[Target, StaticResult]:
     progress.step(f"fetching {request.target}")
-    target = acquire.acquire(target=request.target, options=acquire.AcquireOptions(settings.workdir, request.depth))
+    acquired = acquire.acquire(
+        target=request.target, options=acquire.AcquireOptions(settings.workdir, request.depth, request.limits)
+    )
+    target = acquired.target
     paths = tuple(_relative_paths(Path(target.path), request.paths))
     progress.step(f"scanning {target.file_count} files")
     options = static.ScanOptions(
@@ -109,7 +120,11 @@ def _acquire_and_scan(request: ScanRequest, settings: Settings, progress: Progre
         semgrep=request.semgrep,
         only_paths=paths,
     )
-    return target, static.scan(Path(target.path), options)
+    result = static.scan(Path(target.path), options)
+    # What acquisition found (devices, cut walks) or could not do (history) joins the static result.
+    return target, replace(
+        result, findings=acquired.findings + result.findings, skipped=acquired.skipped + result.skipped
+    )
 
 
 def _relative_paths(root: Path, paths: tuple[str, ...]) -> list[str]:
@@ -310,8 +325,13 @@ def _git_check() -> DoctorCheck:
         return DoctorCheck("git", False, exc.message, exc.fix, essential=True)
 
 
+Limits = acquire.Limits
+Acquired = acquire.Acquired
+
 __all__ = [
+    "Acquired",
     "DoctorCheck",
+    "Limits",
     "PlanOptions",
     "ReportFormat",
     "RunRequest",

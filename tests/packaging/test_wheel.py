@@ -158,6 +158,8 @@ def test_wheel_carries_the_run_time_data(build):
     assert rules == expected_rules  # the rules, not their `semgrep --test` targets
     for data in (
         "inspector/static/data/hosts.toml",
+        "inspector/static/catalogs/javascript.toml",
+        "inspector/static/catalogs/python.toml",
         "inspector/report/templates/report.html.j2",
         "inspector/model/report.schema.json",
         "inspector/sandbox/sandbox-images/node/Dockerfile",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tree_sitter
 
+from inspector.static.catalogs import catalogs_digest
 from inspector.static.flow._builder import MAX_TREE_NODES
 from inspector.static.flow._ir import FileSummary
 from inspector.static.flow._javascript import build_javascript
@@ -23,7 +24,9 @@ from inspector.static.treesitter import TreeVisitor
 
 class FlowVisitor(TreeVisitor):
     name = "flow"
-    version = "2"  # 2: sources carry the binding of their request URL
+    # 2: sources carry the binding of their request URL; 3: API names read from the catalogs. The
+    # catalogs' digest is part of it, so editing a catalog invalidates cached summaries.
+    version = f"3+{catalogs_digest()}"
 
     def __init__(self, *, max_nodes: int = MAX_TREE_NODES) -> None:
         self.max_nodes = max_nodes  # a bigger tree is not walked (a partial-analysis info finding)
