@@ -84,28 +84,27 @@ def log(message: str) -> None:
 # ---------------------------------------------------------------------------------------------- lists
 
 
-def top_pypi(count: int) -> list[tuple[str, str]]:
-    """(name, version) of the `count` best-ranked packages of pypi.tsv (column rank_among_15000_most_downloaded)."""
+def _ranked(table: str, column: str, count: int, *, highest_first: bool) -> list[tuple[str, str]]:
+    """(name, version) of the `count` best rows of an env package table, ordered by an integer column."""
     rows: list[tuple[int, str, str]] = []
-    with (ENV_PACKAGES / "pypi.tsv").open(newline="") as handle:
+    with (ENV_PACKAGES / table).open(newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            rank = (row.get("rank_among_15000_most_downloaded") or "").strip()
-            if rank.isdigit():
-                rows.append((int(rank), row["name"], (row.get("version") or "").strip()))
+            value = (row.get(column) or "").strip()
+            if value.isdigit():
+                key = -int(value) if highest_first else int(value)
+                rows.append((key, row["name"], (row.get("version") or "").strip()))
     rows.sort()
     return [(name, version) for _, name, version in rows[:count]]
+
+
+def top_pypi(count: int) -> list[tuple[str, str]]:
+    """The `count` best-ranked packages of pypi.tsv (column rank_among_15000_most_downloaded)."""
+    return _ranked("pypi.tsv", "rank_among_15000_most_downloaded", count, highest_first=False)
 
 
 def top_npm(count: int) -> list[tuple[str, str]]:
-    """(name, version) of the `count` npm packages with most downloads a month (npm.tsv)."""
-    rows: list[tuple[int, str, str]] = []
-    with (ENV_PACKAGES / "npm.tsv").open(newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            downloads = (row.get("downloads_a_month") or "").strip()
-            if downloads.isdigit():
-                rows.append((-int(downloads), row["name"], (row.get("version") or "").strip()))
-    rows.sort()
-    return [(name, version) for _, name, version in rows[:count]]
+    """The `count` npm packages with most downloads a month (npm.tsv)."""
+    return _ranked("npm.tsv", "downloads_a_month", count, highest_first=True)
 
 
 def write_candidates(path: Path, rows: Iterable[tuple[str, str]], header: str) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from inspector import pipeline
+from inspector.acquire import safefs
 from inspector.model import Report
 from inspector.progress import SilentProgress
 
@@ -77,6 +78,40 @@ def package(repo: Path, kind: str, out_dir: Path) -> Path:
     with tarfile.open(path, "w" if kind == "tar" else "w:gz") as archive:
         archive.add(repo, arcname="lure")
     return path
+
+
+def nest(base: Path, depth: int, leaf: str) -> None:
+    """``depth`` nested directories ``d/d/...`` holding an empty file ``leaf``, made through descriptors
+    (the path can be far past PATH_MAX)."""
+    fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=fd)
+            child = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        with safefs.closing_fd(os.open(leaf, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)):
+            pass
+    finally:
+        os.close(fd)
+
+
+def remove_nested(base: Path, leaf: str) -> None:
+    """Undo :func:`nest`. shutil.rmtree (pytest's clean-up) recurses once per level on 3.11: lift the
+    chain one level at a time instead (rename d/d over d)."""
+    fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        while True:
+            try:
+                os.rename("d/d", "lifted", src_dir_fd=fd, dst_dir_fd=fd)
+            except FileNotFoundError:
+                break
+            os.rmdir("d", dir_fd=fd)
+            os.rename("lifted", "d", src_dir_fd=fd, dst_dir_fd=fd)
+        os.unlink(f"d/{leaf}", dir_fd=fd)
+        os.rmdir("d", dir_fd=fd)
+    finally:
+        os.close(fd)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from inspector.acquire import AcquireOptions, Limits, acquire, safefs
 from inspector.acquire.intake import CopyWalk
 from inspector.errors import AcquireError
 from inspector.model import Verdict
+from tests.hostile.conftest import nest, remove_nested
 
 ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not ROOT, reason="LOUD SKIP: device nodes and tmpfs mounts need root (os.mknod, mount)")
@@ -167,46 +168,14 @@ def test_link_loops_are_recorded_not_followed(tmp_path, copy):
     assert links["up"].escapes and not links["self"].escapes
 
 
-def _nest(base: Path, depth: int) -> None:
-    """``depth`` nested directories, made through descriptors (the path is far past PATH_MAX)."""
-    fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        for _ in range(depth):
-            os.mkdir("d", dir_fd=fd)
-            child = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-            os.close(fd)
-            fd = child
-        with safefs.closing_fd(os.open("deep.js", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)):
-            pass
-    finally:
-        os.close(fd)
-
-
-def _remove_nested(base: Path) -> None:
-    """shutil.rmtree recurses on 3.11: lift the chain one level at a time (rename d/d over d)."""
-    fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        while True:
-            try:
-                os.rename("d/d", "lifted", src_dir_fd=fd, dst_dir_fd=fd)
-            except FileNotFoundError:
-                break
-            os.rmdir("d", dir_fd=fd)
-            os.rename("lifted", "d", src_dir_fd=fd, dst_dir_fd=fd)
-        os.unlink("d/deep.js", dir_fd=fd)
-        os.rmdir("d", dir_fd=fd)
-    finally:
-        os.close(fd)
-
-
 @pytest.fixture
 def deep_tree(tmp_path: Path) -> Iterator[Path]:
     root = _tree(tmp_path)
-    _nest(root, 20_000)
+    nest(root, 20_000, "deep.js")
     try:
         yield root
     finally:
-        _remove_nested(root)
+        remove_nested(root, "deep.js")
 
 
 @pytest.mark.parametrize("copy", [False, True], ids=["in-place", "copy"])

@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from inspector.acquire import AcquireOptions, Limits, acquire
 from inspector.errors import AcquireError
 from tests.cli.conftest import INSPECTOR
+from tests.gitserver import serve_git
 from tests.hostile.conftest import git
 
 
@@ -38,30 +38,9 @@ def git_bomb(tmp_path: Path) -> Path:
     return repo
 
 
-def _daemon(base: Path) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        ["git", "daemon", "--listen=127.0.0.1", f"--port={port}", f"--base-path={base}", "--export-all",
-         "--reuseaddr", str(base)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(200):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        yield f"git://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait()
-
-
 @pytest.fixture
 def bomb_url(git_bomb: Path) -> Iterator[str]:
-    for base in _daemon(git_bomb.parent):
+    with serve_git(git_bomb.parent) as base:
         yield f"{base}/bomb"
 
 

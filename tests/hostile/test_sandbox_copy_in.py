@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from inspector.sandbox.docker import _archive_tree
+from tests.hostile.conftest import nest, remove_nested
 
 
 def _members(root: Path) -> dict[str, tarfile.TarInfo]:
@@ -57,23 +58,11 @@ DEPTH = 1500  # deeper than the interpreter's recursion limit, within PATH_MAX w
 def deep_tree(tmp_path: Path) -> Iterator[Path]:
     root = tmp_path / "deep"
     root.mkdir()
-    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    nest(root, DEPTH, "leaf.js")
     try:
-        for _ in range(DEPTH):
-            os.mkdir("d", dir_fd=fd)
-            child = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-            os.close(fd)
-            fd = child
-        with os.fdopen(os.open("leaf.js", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as leaf:
-            leaf.write("x")
+        yield root
     finally:
-        os.close(fd)
-    yield root
-    # Removed bottom-up here: pytest's own clean-up (shutil.rmtree) recurses once per level.
-    chain = [root] + [root / "/".join(["d"] * (level + 1)) for level in range(DEPTH)]
-    (chain[-1] / "leaf.js").unlink()
-    for directory in reversed(chain):
-        directory.rmdir()
+        remove_nested(root, "leaf.js")
 
 
 def test_a_deep_tree_does_not_exhaust_the_stack(deep_tree: Path) -> None:
