@@ -123,7 +123,10 @@ def _load_env(repo: RepoView, skipped: list[Skipped]) -> dict[str, list[EnvEntry
 
 
 def _read_env(repo: RepoView, file: RepoFile) -> tuple[list[EnvEntry], str]:
-    """The entries of one .env file, read in bounded blocks; and why the reading stopped early."""
+    """The entries of one .env file, read in bounded blocks; and why the reading stopped early.
+
+    A file over the whole-read size keeps only the entries that hold a host (plain or encoded): a
+    padded file then costs memory for what can become an endpoint, not for its filler lines."""
     if file.size <= MAX_ENV_FILE_BYTES:
         return parse_dotenv(repo.read(file.path).decode("utf-8", "replace"), file.path), ""
     entries: list[EnvEntry] = []
@@ -143,21 +146,23 @@ def _read_env(repo: RepoView, file: RepoFile) -> tuple[list[EnvEntry], str]:
                 continue
             end = newline + 1 if newline != -1 else len(data)  # a line longer than two blocks is cut
             data, carry = data[:end], data[end:]
-            entries.extend(_shifted(parse_dotenv(data.decode("utf-8", "replace"), file.path), lines_before))
+            entries.extend(_with_hosts(data, file.path, lines_before))
             lines_before += data.count(b"\n")
         if carry:
-            entries.extend(_shifted(parse_dotenv(carry.decode("utf-8", "replace"), file.path), lines_before))
+            entries.extend(_with_hosts(carry, file.path, lines_before))
         more = bool(handle.read(1))
     cut = ""
     if len(entries) >= MAX_ENV_ENTRIES:
-        cut = f"{file.size} bytes: only its first {MAX_ENV_ENTRIES} entries were read"
+        cut = f"{file.size} bytes: only its first {MAX_ENV_ENTRIES} entries holding a host were read"
     elif more:
         cut = f"{file.size} bytes: only its first {MAX_ENV_SCAN_BYTES >> 20} MB were read"
     return entries[:MAX_ENV_ENTRIES], cut
 
 
-def _shifted(entries: list[EnvEntry], lines_before: int) -> list[EnvEntry]:
-    return [replace(entry, line=entry.line + lines_before) for entry in entries] if lines_before else entries
+def _with_hosts(data: bytes, path: str, lines_before: int) -> list[EnvEntry]:
+    """The entries of one block that hold a host, numbered as lines of the whole file."""
+    entries = parse_dotenv(data.decode("utf-8", "replace"), path)
+    return [replace(entry, line=entry.line + lines_before) for entry in entries if _env_hits(entry)]
 
 
 def _env_decodings(value: str) -> list[tuple[str, str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tree_sitter
 
+from inspector.static.catalogs import catalogs_digest
 from inspector.static.flow._builder import MAX_TREE_NODES
 from inspector.static.flow._ir import FileSummary
 from inspector.static.flow._javascript import build_javascript
@@ -23,7 +24,10 @@ from inspector.static.treesitter import TAIL_PARSE_BYTES, TreeVisitor, parse, ta
 
 class FlowVisitor(TreeVisitor):
     name = "flow"
-    version = "3"  # 2: sources carry the binding of their request URL; 3: budgets, depth cut, tail of big files
+    # 2: sources carry the binding of their request URL; 3: API names read from the catalogs;
+    # 4: budgets, depth cut, tail of big files. The catalogs' digest is part of it, so editing a
+    # catalog invalidates cached summaries.
+    version = f"4+{catalogs_digest()}"
 
     def __init__(self, *, max_nodes: int = MAX_TREE_NODES) -> None:
         self.max_nodes = max_nodes  # a bigger tree is not walked (a partial-analysis info finding)
