@@ -14,7 +14,7 @@ Subcommands (each idempotent and resumable: what is already there is kept, a rer
     python bench/corpora.py replicas              # defanged npm replicas (bench/replicas/) packed into place
     python bench/corpora.py status                # what is there
 
-Prerequisites: git, pip (the shared venv's is used), npm (Debian: ``apt-get install npm``), and for
+Prerequisites: git, the shared venv (for ``packaging``), npm (Debian: ``apt-get install npm``), and for
 ``pypi-mal`` and ``repos`` bare git directories brought by the session's ``fetch`` tool
 (github:lxyeternal/pypi_malregistry and the repos of ``bench/corpus-lists/benign-repos.txt``).
 
@@ -38,29 +38,29 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
+import urllib.request
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
 REPO = Path(__file__).resolve().parents[1]
 LISTS = REPO / "bench" / "corpus-lists"
 ENV_PACKAGES = Path("/work/.library/env/packages")
-# pip of a venv of the benchmark's own (outside the repo) holding the common build back-ends, so an sdist's
-# metadata is prepared without a fresh isolated build environment per package (minutes otherwise).
-PIP_VENV = Path.home() / ".cache" / "inspector-bench" / "pip-venv"
-BUILD_BACKENDS = [
-    "setuptools",
-    "wheel",
-    "hatchling",
-    "flit_core",
-    "poetry-core",
-    "setuptools-scm",
-    "hatch-vcs",
-    "hatch-fancy-pypi-readme",
-    "pdm-backend",
-]
+# PEP 691: the JSON form of the simple index. Files are fetched by URL and checked against the index's
+# sha256; nothing of a package is built or run (pip download would run an sdist's build back-end).
+SIMPLE_INDEX = "https://pypi.org/simple"
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+MAX_PACKAGE_BYTES = 256 * 1024 * 1024
 NICE = ["nice", "-n", "10"]
 SAMPLE_SEED = 10  # issue 10
 SAMPLE_SIZE = 300
@@ -295,51 +295,89 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def pip_download(name: str, version: str, into: Path) -> tuple[str, str]:
-    """Download one package (no dependencies) into `into`; return (kind, note). sdist first, else wheel.
-
-    ``--no-binary NAME`` (not ``:all:``, which would also take the build back-ends as sdists) and
-    ``--no-build-isolation`` with the back-ends preinstalled in PIP_VENV: pip still prepares each sdist's
-    metadata (running its build back-end on a benign, top-ranked package), and falls back to the wheel
-    when that fails (a Rust or C extension's back-end that is not there).
-    """
-    spec = f"{name}=={version}" if version else name
-    attempts = [
-        ("sdist", ["--no-binary", name]),
-        ("wheel", ["--only-binary", ":all:"]),
-    ]
-    notes = []
-    for kind, flags in attempts:
-        with tempfile.TemporaryDirectory(prefix="bench-pip-") as scratch:
-            cmd = [*NICE, str(PIP_VENV / "bin" / "pip"), "download", "--no-deps", "--no-build-isolation", "--quiet"]
-            cmd += ["--disable-pip-version-check", *flags]
-            cmd += ["-d", scratch, spec]
-            try:
-                result = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=scratch)
-            except subprocess.TimeoutExpired:
-                notes.append(f"{kind}: timeout")
+def _release_files(name: str, version: str) -> tuple[str, list[dict[str, object]]]:
+    """(version, its files) from the JSON simple index; the newest final release when no version."""
+    request = urllib.request.Request(f"{SIMPLE_INDEX}/{canonicalize_name(name)}/", headers={"Accept": SIMPLE_JSON})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        index = json.load(response)
+    by_version: dict[Version, list[dict[str, object]]] = {}
+    for file in index["files"]:
+        if file.get("yanked"):
+            continue
+        filename = str(file["filename"])
+        try:
+            if filename.endswith(".whl"):
+                parsed = parse_wheel_filename(filename)[1]
+            elif filename.endswith((".tar.gz", ".zip")):
+                parsed = parse_sdist_filename(filename)[1]
+            else:
                 continue
-            files = [f for f in Path(scratch).iterdir() if f.is_file()]
-            if result.returncode == 0 and files:
-                got = files[0]
-                if kind == "sdist" and got.name.endswith(".whl"):
-                    kind = "wheel"  # a pure-wheel-only release: pip fell back by itself
-                shutil.move(str(got), into / got.name)
-                return kind, "; ".join(notes)
-            notes.append(f"{kind}: {(result.stderr.strip().splitlines() or ['failed'])[-1][:160]}")
+        except (InvalidSdistFilename, InvalidWheelFilename, InvalidVersion):
+            continue
+        by_version.setdefault(parsed, []).append(file)
     if version:
-        return pip_download(name, "", into)[0], "; ".join([*notes, f"pinned {version} failed, took the newest"])
-    return "missing", "; ".join(notes)
+        wanted = Version(version)
+        return version, by_version.get(wanted, [])
+    finals = sorted(v for v in by_version if not v.is_prerelease and not v.is_devrelease)
+    return (str(finals[-1]), by_version[finals[-1]]) if finals else ("", [])
 
 
-def ensure_pip_venv() -> None:
-    if not (PIP_VENV / "bin" / "pip").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PIP_VENV)], check=True)
-    subprocess.run([str(PIP_VENV / "bin" / "pip"), "install", "--quiet", *BUILD_BACKENDS], check=True)
+def _preferred(files: list[dict[str, object]]) -> tuple[str, dict[str, object]] | None:
+    """sdist first (.tar.gz, then .zip), else a pure-Python wheel, else any wheel."""
+    def named(*suffixes: str) -> list[dict[str, object]]:
+        return [f for f in files if str(f["filename"]).endswith(suffixes)]
+
+    for kind, group in (
+        ("sdist", named(".tar.gz")),
+        ("sdist", named(".zip")),
+        ("wheel", named("-none-any.whl")),
+        ("wheel", named(".whl")),
+    ):
+        if group:
+            return kind, sorted(group, key=lambda f: str(f["filename"]))[0]
+    return None
+
+
+def index_download(name: str, version: str, into: Path) -> tuple[str, str]:
+    """Download one release file of `name` into `into`; return (kind, note). sdist first, else wheel.
+
+    The index names each file with its sha256; a download that does not match it, or that is bigger
+    than MAX_PACKAGE_BYTES, is deleted. A listed version the index no longer has falls back to the
+    newest final release (said in the note).
+    """
+    note = ""
+    got_version, files = _release_files(name, version)
+    if version and not files:
+        got_version, files = _release_files(name, "")
+        note = f"pinned {version} not on the index, took {got_version}"
+    chosen = _preferred(files)
+    if chosen is None:
+        return "missing", note or "no sdist or wheel on the index"
+    kind, file = chosen
+    filename = Path(str(file["filename"])).name  # a bare name: the index does not choose the path
+    hashes = file.get("hashes")
+    expected = str(hashes.get("sha256", "")) if isinstance(hashes, dict) else ""
+    part = into / f"{filename}.part"
+    digest = hashlib.sha256()
+    written = 0
+    try:
+        with urllib.request.urlopen(str(file["url"]), timeout=300) as response, part.open("wb") as out:
+            for chunk in iter(lambda: response.read(1 << 20), b""):
+                written += len(chunk)
+                if written > MAX_PACKAGE_BYTES:
+                    break
+                digest.update(chunk)
+                out.write(chunk)
+        if written > MAX_PACKAGE_BYTES or not expected or digest.hexdigest() != expected:
+            reason = "over the size cap" if written > MAX_PACKAGE_BYTES else "sha256 does not match the index"
+            return "missing", "; ".join(filter(None, [note, f"{filename}: {reason}"]))
+        part.rename(into / filename)
+        return kind, note
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def cmd_benign_pypi(args: argparse.Namespace) -> None:
-    ensure_pip_venv()
     wanted = read_table(LISTS / "benign-pypi-300.txt")
     dest = corpora_root() / "benign-pypi"
     dest.mkdir(parents=True, exist_ok=True)
@@ -358,7 +396,10 @@ def cmd_benign_pypi(args: argparse.Namespace) -> None:
             return [name, version, got.name, kind, sha256_file(got), "kept from an earlier run"]
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        kind, note = pip_download(name, version, folder)
+        try:
+            kind, note = index_download(name, version, folder)
+        except (OSError, ValueError, KeyError) as exc:  # the index or the download failed: a gap to fill later
+            kind, note = "missing", f"{type(exc).__name__}: {exc}"[:160]
         files = [f for f in folder.iterdir() if f.is_file()]
         if not files:
             log(f"  {name}: missing ({note})")
