@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from inspector.correlate.verdict import compute_verdict
-from inspector.model import Category, Engine, Finding, Severity, TraceStep, Verdict
+from inspector.model import Category, Engine, Finding, FlowEnds, Severity, Technique, TraceStep, Verdict
 
 
 def f(
@@ -18,6 +18,7 @@ def f(
     path: str | None = "a.js",
     line: int = 3,
     hosts: tuple[str, ...] = (),
+    techniques: tuple[Technique, ...] = (),
 ) -> Finding:
     return Finding(
         id=f"{rule}{path}{line}",
@@ -31,6 +32,7 @@ def f(
         evidence="",
         engines=(Engine.TEXT,),
         hosts=hosts,
+        techniques=techniques,
     )
 
 
@@ -41,7 +43,7 @@ def f(
         f(Category.REMOTE_CODE_EXECUTION, Severity.HIGH),
         f(Category.DOWNLOAD_EXECUTE, Severity.CRITICAL),
         f(Category.AUTO_RUN, Severity.CRITICAL),
-        f(Category.HIDDEN_CODE, Severity.HIGH, rule="hidden-code.bidi"),
+        f(Category.HIDDEN_CODE, Severity.HIGH, rule="hidden-code.bidi", techniques=(Technique.TROJAN_SOURCE,)),
         f(Category.EXFILTRATION, Severity.LOW, path=None),
         f(Category.HONEYTOKEN, Severity.HIGH, path=None, hosts=("c2.test",)),
         f(Category.PAYLOAD, Severity.HIGH, path="payload:stage2"),
@@ -125,6 +127,7 @@ def test_a_loader_reason_names_the_host_the_sink_and_what_starts_it() -> None:
         ),
         hosts=("api.npoint.io",),
         reachable_from=("package.json#scripts.start",),
+        flow=FlowEnds("axios.get(...) response", "server/controllers/user.js", 11, "eval"),
     )
     trigger = Finding(
         id="surface",

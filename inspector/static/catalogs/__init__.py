@@ -16,7 +16,8 @@ import functools
 import hashlib
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 from inspector.errors import InspectorError
 
@@ -26,7 +27,6 @@ KINDS = ("network_source", "execution_sink", "decoder", "environment_source", "f
 # with a sink, which wakes it; a declaration the sink uses is then walked too).
 GATED_KINDS = ("network_source", "execution_sink", "file_effect")
 SINK_FAMILIES = ("code", "shell", "module", "deserialize", "timer")
-_DIR = Path(__file__).parent
 
 
 class CatalogError(InspectorError):
@@ -85,7 +85,7 @@ def catalog(language: str) -> Catalog:
     """The catalog of ``language`` (read and checked once per process)."""
     if language not in LANGUAGES:
         raise CatalogError(f"no API catalog for {language!r}", fix=f"use one of {', '.join(LANGUAGES)}")
-    path = _DIR / f"{language}.toml"
+    path = resources.files(__name__).joinpath(f"{language}.toml")  # package data, wherever installed
     try:
         raw = path.read_bytes()
         data = tomllib.loads(raw.decode("utf-8"))
@@ -109,7 +109,7 @@ def catalogs_digest() -> str:
     return hashlib.sha256("".join(catalog(language).digest for language in LANGUAGES).encode()).hexdigest()[:16]
 
 
-def _entry(path: Path, kind: str, item: dict[str, object]) -> Entry:
+def _entry(path: Traversable, kind: str, item: dict[str, object]) -> Entry:
     def strings(key: str) -> tuple[str, ...]:
         value = item.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -17,6 +17,7 @@ import tree_sitter
 
 from inspector.static.catalogs import catalog
 from inspector.static.flow._builder import (
+    DEPTH_CUT,
     MAX_DEPTH,
     NOTHING,
     GraphBuilder,
@@ -198,7 +199,9 @@ class JavaScriptBuilder(GraphBuilder):
         if node is None:
             return NOTHING
         if self.depth >= MAX_DEPTH:
-            self.summary.truncated = f"expressions nested deeper than {MAX_DEPTH} levels were not followed"
+            self.summary.truncated = self.summary.truncated or DEPTH_CUT
+            return NOTHING
+        if self.over_budget():
             return NOTHING
         # No try/finally: an exception here ends the whole file's analysis anyway.
         self.depth += 1

@@ -8,6 +8,7 @@ import tree_sitter
 
 from inspector.static.catalogs import catalog
 from inspector.static.flow._builder import (
+    DEPTH_CUT,
     MAX_DEPTH,
     NOTHING,
     GraphBuilder,
@@ -103,7 +104,9 @@ class PythonBuilder(GraphBuilder):
         if node is None:
             return NOTHING
         if self.depth >= MAX_DEPTH:
-            self.summary.truncated = f"expressions nested deeper than {MAX_DEPTH} levels were not followed"
+            self.summary.truncated = self.summary.truncated or DEPTH_CUT
+            return NOTHING
+        if self.over_budget():
             return NOTHING
         # No try/finally: an exception here ends the whole file's analysis anyway.
         self.depth += 1
