@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from inspector.acquire import safefs
 from inspector.acquire.interface import Limits
-from inspector.model import Category, Engine, Finding, LinkRecord, Severity
+from inspector.model import Category, Engine, Finding, LinkRecord, Severity, new_finding
 
 GIT_INTERNALS = ".git"
 
@@ -39,38 +39,33 @@ class Inventory:
         return hashlib.sha256(b"\n".join(sorted(self.digest_lines))).hexdigest()
 
 
-def acquire_finding(rule: str, severity: Severity, path: str | None, message: str, evidence: str) -> Finding:
-    return Finding(
-        id=hashlib.sha256(f"{rule}:{path}:{message}".encode("utf-8", "backslashreplace")).hexdigest()[:16],
-        rule=rule,
-        severity=severity,
-        category=Category.REPOSITORY if rule.startswith("repository.") else Category.ANALYSIS,
-        path=path,
-        line=None,
-        column=None,
-        message=message,
-        evidence=evidence,
-        engines=(Engine.ACQUIRE,),
-    )
-
-
 def special_file_finding(path: str, kind: str) -> Finding:
-    return acquire_finding(
+    # MEDIUM, above the repository default: a device, FIFO or socket in a source tree is a deliberate act.
+    message = f"{path} is a {kind}: a source tree has no reason to hold one; inspector listed it and never opened it"
+    return new_finding(
         "repository.special-file",
-        Severity.MEDIUM,
-        path,
-        f"{path} is a {kind}: a source tree has no reason to hold one; inspector listed it and never opened it",
-        f"{path}: {kind}",
+        Category.REPOSITORY,
+        Engine.ACQUIRE,
+        message,
+        severity=Severity.MEDIUM,
+        path=path,
+        evidence=f"{path}: {kind}",
+        id_key=("repository.special-file", path, message),
     )
 
 
 def depth_cut_finding(path: str, depth: int) -> Finding:
-    return acquire_finding(
+    # MEDIUM, above the analysis default: code below the cut was not read at all.
+    message = f"analysis cut at {depth} levels: {path} is nested deeper and was not read"
+    return new_finding(
         "analysis.depth-cut",
-        Severity.MEDIUM,
-        path,
-        f"analysis cut at {depth} levels: {path} is nested deeper and was not read",
-        f"{path}: more than {depth} nested directories",
+        Category.ANALYSIS,
+        Engine.ACQUIRE,
+        message,
+        severity=Severity.MEDIUM,
+        path=path,
+        evidence=f"{path}: more than {depth} nested directories",
+        id_key=("analysis.depth-cut", path, message),
     )
 
 

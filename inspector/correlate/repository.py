@@ -13,19 +13,6 @@ from inspector.model import Category, Engine, Finding, Severity, Target, new_fin
 YOUNG_DAYS = 30
 
 
-def _finding(rule: str, severity: Severity, path: str | None, message: str, evidence: str) -> Finding:
-    return new_finding(
-        rule,
-        Category.REPOSITORY,
-        Engine.ACQUIRE,
-        message,
-        severity=severity,
-        path=path,
-        evidence=evidence,
-        id_key=(rule, path, message),
-    )
-
-
 def _parse(stamp: str | None) -> datetime | None:
     if not stamp:
         return None
@@ -37,25 +24,33 @@ def _parse(stamp: str | None) -> datetime | None:
 
 def repository_findings(target: Target) -> list[Finding]:
     findings = [
-        _finding(
+        new_finding(
             "repository.link-outside",
-            Severity.MEDIUM,
-            link.path,
-            f"symbolic link {link.path} points outside the repository; inspector did not follow it",
-            f"{link.path} -> {link.points_to}",
+            Category.REPOSITORY,
+            Engine.ACQUIRE,
+            message,
+            # MEDIUM, above the repository default: a link out of the tree points at the reviewer's files.
+            severity=Severity.MEDIUM,
+            path=link.path,
+            evidence=f"{link.path} -> {link.points_to}",
+            id_key=("repository.link-outside", link.path, message),
         )
         for link in target.links
         if link.escapes
+        for message in [f"symbolic link {link.path} points outside the repository; inspector did not follow it"]
     ]
     findings += [
-        _finding(
+        new_finding(
             "repository.submodule",
-            Severity.LOW,
-            ".gitmodules",
-            f"submodule {sub.path} is listed but was not fetched: its code is not in this report",
-            f"{sub.path} = {sub.url}",
+            Category.REPOSITORY,
+            Engine.ACQUIRE,
+            message,
+            path=".gitmodules",
+            evidence=f"{sub.path} = {sub.url}",
+            id_key=("repository.submodule", ".gitmodules", message),
         )
         for sub in target.submodules
+        for message in [f"submodule {sub.path} is listed but was not fetched: its code is not in this report"]
     ]
     history = target.history
     first, fetched = _parse(history.first_commit_at if history else None), _parse(target.fetched_at)
@@ -63,13 +58,15 @@ def repository_findings(target: Target) -> list[Finding]:
         age = (fetched - first).days
         if age < YOUNG_DAYS:
             authors = ", ".join(history.authors[:3]) or "unknown"
+            message = f"the whole history is {age} days old ({history.commit_count} commits by {authors})"
             findings.append(
-                _finding(
+                new_finding(
                     "repository.young-history",
-                    Severity.LOW,
-                    None,
-                    f"the whole history is {age} days old ({history.commit_count} commits by {authors})",
-                    f"first commit {history.first_commit_at}, last commit {history.last_commit_at}",
+                    Category.REPOSITORY,
+                    Engine.ACQUIRE,
+                    message,
+                    evidence=f"first commit {history.first_commit_at}, last commit {history.last_commit_at}",
+                    id_key=("repository.young-history", None, message),
                 )
             )
     return findings

@@ -31,6 +31,20 @@ DEFAULT_SEVERITY: dict[Category, Severity] = {
     Category.ANALYSIS: Severity.INFO,
 }
 
+# -- Semgrep rule levels: a rule's ERROR/WARNING/INFO level read as a severity (the rule pack's
+# categories choose the CRITICAL ones: an ERROR-level loader is as strong as the flow engine's).
+SEMGREP_CRITICAL = frozenset({Category.REMOTE_CODE_EXECUTION, Category.DOWNLOAD_EXECUTE})
+
+
+def semgrep_severity(level: str, category: Category) -> Severity:
+    """The severity of a Semgrep result of this rule level and category."""
+    if level == "ERROR":
+        return Severity.CRITICAL if category in SEMGREP_CRITICAL else Severity.HIGH
+    if level == "WARNING":
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
 # -- vendored downgrade: in vendored paths these categories are capped at LOW (LOW becomes INFO).
 VENDOR_DOWNGRADED = frozenset({Category.CODE_EXECUTION, Category.OBFUSCATION})
 
@@ -112,6 +126,7 @@ __all__ = [
     "LOADER_SUSPICIOUS_AT",
     "RUNTIME_SUSPICIOUS",
     "RUN_AUTOMATICALLY",
+    "SEMGREP_CRITICAL",
     "STRONG_AT",
     "STRONG_WHEN_CRITICAL",
     "SUSPICIOUS_AT",
@@ -121,5 +136,6 @@ __all__ = [
     "WEAK_AT",
     "at_least",
     "reachable",
+    "semgrep_severity",
     "vendored",
 ]

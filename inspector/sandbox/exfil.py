@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import io
 import json
 import re
@@ -45,6 +44,7 @@ from urllib.parse import quote, quote_plus, unquote_plus, unquote_to_bytes
 import brotli
 import zstandard
 
+from inspector.model.findings import new_finding
 from inspector.model.report import Category, Engine, Finding, PhaseName, Severity
 from inspector.sandbox.honeytokens import DecoySet
 from inspector.textsafe import terminal_safe
@@ -466,31 +466,29 @@ def _finding(message: OutboundMessage, needle: _Needle, location: str, encoding:
     request = " ".join(part for part in (message.protocol, message.method, message.path[:200]) if part)
     phase = f" during {message.phase.value}" if message.phase else ""
     if presented:
+        # MEDIUM, below the exfiltration default: the credential went to its own service.
         rule, severity = "decoy-credential-presented", Severity.MEDIUM
         message_text = (
             f"decoy {needle.kind} ({needle.label}) was presented to its own service {terminal_safe(where)}"
             f"{phase} in {location}: the program used the credential"
         )
     else:
-        rule, severity = "honeytoken-exfiltration", Severity.CRITICAL
+        rule, severity = "honeytoken-exfiltration", None
         message_text = (
             f"decoy {needle.kind} ({needle.label}) was sent to {terminal_safe(where)}{phase} "
             f"in {terminal_safe(location, limit=200)} as {encoding}"
         )
-    return Finding(
-        id=hashlib.sha256(f"{rule}:{needle.decoy_path}:{host}:{message.port}".encode()).hexdigest()[:16],
-        rule=rule,
+    return new_finding(
+        rule,
+        Category.EXFILTRATION,
+        Engine.SANDBOX,
+        message_text,
         severity=severity,
-        category=Category.EXFILTRATION,
-        path=None,
-        line=None,
-        column=None,
-        message=message_text,
         evidence=f"{request} -> {where}\nfound in {location} as {encoding}\ndecoy: ~/{needle.decoy_path}"
         if not needle.decoy_path.startswith("env:")
         else f"{request} -> {where}\nfound in {location} as {encoding}\ndecoy: {needle.decoy_path}",
-        engines=(Engine.SANDBOX,),
         hosts=(host,) if host else (),
+        id_key=(rule, needle.decoy_path, host, message.port),
     )
 
 

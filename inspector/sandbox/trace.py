@@ -34,13 +34,13 @@ Keychains ...) are one ``honeytoken`` probe finding (medium) per process.
 from __future__ import annotations
 
 import errno
-import hashlib
 import posixpath
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inspector.model.findings import new_finding
 from inspector.model.report import (
     Category,
     Engine,
@@ -387,20 +387,16 @@ class _Parser:
         verb = "opened for writing" if mode == "write" else "read"
         outcome = "" if succeeded else " (the file was not there: the folder was searched)"
         self.findings.append(
-            Finding(
-                id=_finding_id("honeytoken-read", decoy.path, str(pid), self.phase.value),
-                rule="honeytoken-read",
-                severity=Severity.HIGH,
-                category=Category.HONEYTOKEN,
-                path=None,
-                line=None,
-                column=None,
-                message=(
+            new_finding(
+                "honeytoken-read",
+                Category.HONEYTOKEN,
+                Engine.SANDBOX,
+                (
                     f"decoy {decoy.kind} ({decoy.label}) {verb}{outcome} during {self.phase.value} by process "
                     f"{pid}: {terminal_safe(command, limit=200)}"
                 ),
                 evidence=f"{path} <- {command}",
-                engines=(Engine.SANDBOX,),
+                id_key=("honeytoken-read", decoy.path, str(pid), self.phase.value),
             )
         )
 
@@ -471,20 +467,18 @@ class _Parser:
             exe, argv = self.identity.get(pid, ("", ()))
             command = " ".join(argv) or exe or "unknown program"
             findings.append(
-                Finding(
-                    id=_finding_id("stealer-path-probe", str(pid), self.phase.value),
-                    rule="stealer-path-probe",
-                    severity=Severity.MEDIUM,
-                    category=Category.HONEYTOKEN,
-                    path=None,
-                    line=None,
-                    column=None,
-                    message=(
+                new_finding(
+                    "stealer-path-probe",
+                    Category.HONEYTOKEN,
+                    Engine.SANDBOX,
+                    (
                         f"process {pid} looked for browser or wallet data a stealer collects during "
                         f"{self.phase.value}: {terminal_safe(command, limit=200)}"
                     ),
+                    # MEDIUM, below the honeytoken default: it looked, but no decoy was read.
+                    severity=Severity.MEDIUM,
                     evidence="\n".join(paths) + f"\n<- {command}",
-                    engines=(Engine.SANDBOX,),
+                    id_key=("stealer-path-probe", str(pid), self.phase.value),
                 )
             )
         return TraceSummary(
@@ -634,10 +628,6 @@ def _is_own_tool(decoy: DecoyFile, exe: str, argv: tuple[str, ...]) -> bool:
         script = argv[1]
         return script.startswith(("/usr/", "/bin/")) and posixpath.basename(script) in decoy.readers
     return False
-
-
-def _finding_id(*parts: str) -> str:
-    return hashlib.sha256(":".join(parts).encode()).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------------------------------

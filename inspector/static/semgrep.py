@@ -11,7 +11,6 @@ Semgrep missing, crashing or timing out is a ``Skipped`` value: the scan goes on
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -25,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from inspector.model import Category, Engine, Finding, Severity, Skipped
+from inspector.model import Category, Engine, Finding, Skipped, new_finding, scoring
 from inspector.static.interface import Analyzer, AnalyzerResult, RepoView
 
 # Real payloads are 2.9-3.5 MB; Semgrep's default cap (1 MB) would skip them silently.
@@ -39,9 +38,6 @@ INSTALL_FIX = "install it with `pip install semgrep` in inspector's environment,
 
 _CATEGORIES = {category.value: category for category in Category}
 # Download-and-run is as strong as remote code execution: both run what a server sends.
-_CRITICAL_CATEGORIES = frozenset({Category.REMOTE_CODE_EXECUTION, Category.DOWNLOAD_EXECUTE})
-
-
 def rules_dir() -> Path | None:
     """The rule pack shipped as package data, or None when it is missing or not on a file system.
 
@@ -238,17 +234,16 @@ class SemgrepAnalyzer(Analyzer):
             category = _CATEGORIES.get(str(extra.get("metadata", {}).get("category")), Category.ANALYSIS)
             rule = f"semgrep.{result.get('check_id', 'unknown')}"
             findings.append(
-                Finding(
-                    id=_finding_id(rule, path, line, column),
-                    rule=rule,
-                    severity=_severity(str(extra.get("severity", "INFO")), category),
-                    category=category,
+                new_finding(
+                    rule,
+                    category,
+                    Engine.SEMGREP,
+                    " ".join(str(extra.get("message", "")).split()),
+                    severity=scoring.semgrep_severity(str(extra.get("severity", "INFO")), category),
                     path=path,
                     line=line,
                     column=column,
-                    message=" ".join(str(extra.get("message", "")).split()),
                     evidence=_line_of(repo, path, line),
-                    engines=(Engine.SEMGREP,),
                 )
             )
         for error in payload.get("errors", []):
@@ -258,28 +253,16 @@ class SemgrepAnalyzer(Analyzer):
                 continue
             reason = f"semgrep could not fully analyse this file: {error.get('type', 'error')}"
             findings.append(
-                Finding(
-                    id=_finding_id("semgrep.incomplete", path, 0, 0),
-                    rule="semgrep.incomplete",
-                    severity=Severity.INFO,
-                    category=Category.ANALYSIS,
+                new_finding(
+                    "semgrep.incomplete",
+                    Category.ANALYSIS,
+                    Engine.SEMGREP,
+                    reason,
                     path=path,
-                    line=None,
-                    column=None,
-                    message=reason,
-                    evidence="",
-                    engines=(Engine.SEMGREP,),
+                    id_key=("semgrep.incomplete", path, 0, 0),
                 )
             )
         return _unique(findings)
-
-
-def _severity(semgrep_severity: str, category: Category) -> Severity:
-    if semgrep_severity == "ERROR":
-        return Severity.CRITICAL if category in _CRITICAL_CATEGORIES else Severity.HIGH
-    if semgrep_severity == "WARNING":
-        return Severity.MEDIUM
-    return Severity.LOW
 
 
 def _relative(root: Path, reported: str) -> str | None:
@@ -293,10 +276,6 @@ def _line_of(repo: RepoView, path: str, line: int) -> str:
     lines = repo.read(path).decode("utf-8", errors="replace").splitlines()
     text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
     return text[:EVIDENCE_CHARS]
-
-
-def _finding_id(rule: str, path: str, line: int, column: int) -> str:
-    return hashlib.sha256(f"{rule}:{path}:{line}:{column}".encode()).hexdigest()[:16]
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
