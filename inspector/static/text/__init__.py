@@ -36,7 +36,7 @@ from inspector.static.text.hidden import (
 from inspector.static.text.homoglyphs import check_homoglyphs
 from inspector.static.text.obfuscation import check_obfuscation
 
-CHECKS_VERSION = "text-2"
+CHECKS_VERSION = "text-3"  # 3: findings carry typed techniques (Trojan Source)
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 DEFAULT_FILE_BUDGET_S = 10.0
 _STREAM_CHUNK = 1 << 20
