@@ -365,7 +365,7 @@ def check_config_endpoints(
                 replace(
                     make_finding(
                         "endpoint.risky-host-in-config",
-                        Severity.LOW,
+                        Severity.LOW,  # below the endpoint default: named in plain sight, not hidden
                         Category.ENDPOINT,
                         path,
                         first.line,
