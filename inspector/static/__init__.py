@@ -37,6 +37,7 @@ from inspector.static.flow import FlowVisitor, module_graph
 from inspector.static.interface import Analyzer, AnalyzerResult, RepoFile, RepoView
 from inspector.static.merge import downgrade_vendored, link_hosts, merge_endpoints, merge_findings
 from inspector.static.semgrep import SemgrepAnalyzer, semgrep_version
+from inspector.static.source import excerpts, read_bounded, source_view
 from inspector.static.text import DEFAULT_MAX_FILE_BYTES, TextAnalyzer
 from inspector.static.text.common import is_code_file, make_finding
 from inspector.static.text.hidden import code_language
@@ -272,4 +273,14 @@ def scan_payload(data: bytes, name: str, url: str) -> tuple[Finding, ...]:
     return tuple(findings)
 
 
-__all__ = ["ScanOptions", "grammar_versions", "scan", "scan_payload", "semgrep_version", "walk"]
+__all__ = [
+    "ScanOptions",
+    "excerpts",
+    "grammar_versions",
+    "read_bounded",
+    "scan",
+    "scan_payload",
+    "semgrep_version",
+    "source_view",
+    "walk",
+]
