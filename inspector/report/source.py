@@ -301,7 +301,7 @@ def render_tree(
     if located:
         listing = Text("\nFindings, worst first (--finding ID shows one):\n", style="bold")
         for finding in located[:_LISTED_FINDINGS]:
-            listing.append(f"  {finding.id}  ", style="dim")
+            listing.append(f"  {terminal_safe(finding.id)}  ", style="dim")
             listing.append(f"{finding.severity.value.upper():<8} ", style=SEVERITY_STYLE[finding.severity])
             listing.append(terminal_safe(f"{finding.path}:{finding.line or 1}  {finding.rule}", limit=300))
             listing.append("\n")

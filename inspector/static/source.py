@@ -231,17 +231,23 @@ def _hex_lines(data: bytes) -> list[SourceLine]:
 
 
 def _decoded(data: bytes) -> str | None:
-    if b"\x00" in data[:8192]:
-        return None
-    return data.decode("utf-8", "replace")
+    """The text of ``data``, or None when it is binary.
+
+    A stray NUL or bad byte does not make a file binary: a loader after one NUL would otherwise
+    be hidden behind a hex dump. Binary means more than 1 in 100 of the first 64 KiB are NULs
+    or bytes that are not UTF-8.
+    """
+    sample = data[:65536]
+    text = data.decode("utf-8", "replace")
+    bad = sample.count(0) + sample.decode("utf-8", "replace").count("\ufffd")
+    return None if bad * 100 > len(sample) else text
 
 
 def language_of(path: str, data: bytes, text: str | None) -> tuple[str, str]:
     """(Pygments lexer name or "binary", what the file really is when its name says otherwise)."""
     claimed = disguise_kind(path)
     if claimed is not None and not has_expected_magic(path, data):
-        sample = text if text is not None else data[:65536].decode("utf-8", "replace")
-        real = code_language(data, sample, lenient=True)
+        real = code_language(data, text, lenient=True)
         if real is not None:
             return _PYGMENTS_NAME[real], f"{real}, although the name says {claimed}"
     if text is None:
