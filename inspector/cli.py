@@ -262,7 +262,9 @@ def _page(text: str, start_row: int) -> None:
         return
     env = {k: v for k, v in os.environ.items() if k not in ("LESSOPEN", "LESSCLOSE", "LESSEDIT", "LESSKEY")}
     env["LESSSECURE"] = "1"
-    command = [pager, "-R", "-F", f"+{max(1, start_row - 2)}"]
+    # Open with the focus line third from the top, unless the text ends within the first screen.
+    top = max(0, min(start_row - 2, text.count("\n") - (shutil.get_terminal_size().lines - 1)))
+    command = [pager, "-R", "-F", *([f"+{top + 1}"] if top else [])]
     try:
         subprocess.run(command, input=text.encode("utf-8"), env=env, check=False)
     except OSError:

@@ -19,6 +19,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.token import Token, _TokenType
 from pygments.util import ClassNotFound
+from rich.cells import cell_len
 from rich.console import Console
 from rich.style import Style
 from rich.syntax import Syntax, SyntaxTheme
@@ -168,16 +169,40 @@ def _output(console: Console) -> str:
     return console.file.getvalue()
 
 
-def _rich_line(pieces: Sequence[Piece], theme: SyntaxTheme) -> Text:
+def _rich_line(pieces: Sequence[Piece], theme: SyntaxTheme) -> tuple[Text, list[tuple[int, int]]]:
+    """The line as styled text, and where its badges are (so wrapping never splits one)."""
     text = Text()
+    badges: list[tuple[int, int]] = []
     for piece in pieces:
         if isinstance(piece, Code):
             text.append(piece.text, style=theme.get_style_for_token(piece.token))
         elif isinstance(piece, Glyph):
             text.append(piece.text, style=_BADGE_STYLE[MarkKind.HOMOGLYPH])
         else:
+            badges.append((len(text), len(text) + len(piece.label)))
             text.append(piece.label, style=_BADGE_STYLE[piece.kind])
-    return text
+    return text, badges
+
+
+def _fold(text: Text, badges: list[tuple[int, int]], width: int) -> list[Text]:
+    """Soft-wrap code at ``width`` cells, anywhere but inside a badge that fits on a row of its own."""
+    plain = text.plain
+    if cell_len(plain) <= width:
+        return [text]
+    cuts: list[int] = []
+    row_start, used = 0, 0
+    starts = {start: end for start, end in badges if cell_len(plain[start:end]) <= width}
+    for index, ch in enumerate(plain):
+        cells = cell_len(ch)
+        end = starts.get(index)
+        if end is not None and used and used + cell_len(plain[index:end]) > width:
+            cuts.append(index)
+            row_start, used = index, 0
+        if used + cells > width and index > row_start:
+            cuts.append(index)
+            row_start, used = index, 0
+        used += cells
+    return list(text.divide(cuts))
 
 
 @dataclass(frozen=True)
@@ -234,7 +259,7 @@ def render_source(
             focus_row = rows
         hits = at_line.get(index, [])
         worst = max(hits, key=lambda f: f.severity.rank) if hits else None
-        wrapped = _rich_line(pieces, theme).wrap(console, body, overflow="fold") or [Text()]
+        wrapped = _fold(*_rich_line(pieces, theme), body)
         for part, line in enumerate(wrapped):
             number = f"{entry.number:>{number_width}}" if part == 0 else " " * number_width
             out.append(number, style="dim" if worst is None else SEVERITY_STYLE[worst.severity])
