@@ -226,12 +226,13 @@ def vet(
         except PlanError as exc:
             run_plan = None
             skipped.append(Skipped("sandbox", exc.message, exc.fix))
-        preview = _static_preview(target, static_result, settings, request) if run_plan is not None else None
-        if run_plan is not None and preview is not None and not confirm_run(run_plan, preview):
-            skipped.append(Skipped("sandbox", "the run was declined at the prompt", "answer yes, or use --no-input"))
-        elif run_plan is not None:
-            sandbox_result, payload_findings = _execute(target, run_plan, request.sandbox, run_dir, progress)
-            static_result = replace(static_result, findings=static_result.findings + payload_findings)
+        if run_plan is not None:
+            if not confirm_run(run_plan, _static_preview(target, static_result, settings, request)):
+                declined = Skipped("sandbox", "the run was declined at the prompt", "answer yes, or use --no-input")
+                skipped.append(declined)
+            else:
+                sandbox_result, payload_findings = _execute(target, run_plan, request.sandbox, run_dir, progress)
+                static_result = replace(static_result, findings=static_result.findings + payload_findings)
     if skipped:
         static_result = replace(static_result, skipped=static_result.skipped + tuple(skipped))
     progress.step("correlating")
