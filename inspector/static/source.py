@@ -362,6 +362,14 @@ def excerpts(root: Path, findings: Iterable[Finding]) -> tuple[SourceView, ...]:
     out: list[SourceView] = []
     for finding in ordered:
         path, line = finding.path or "", finding.line or 1
+        shared = next(
+            (i for i, view in enumerate(out) if view.path == path and view.first_line <= line <= view.last_line), None
+        )
+        if shared is not None:
+            out[shared] = replace(out[shared], findings=(*out[shared].findings, finding.id))
+            continue
+        if len(out) >= MAX_EXCERPTS:
+            continue
         if path not in files:
             try:
                 data, size = read_bounded(root, path)
@@ -369,16 +377,9 @@ def excerpts(root: Path, findings: Iterable[Finding]) -> tuple[SourceView, ...]:
                 files[path] = None
             else:
                 files[path] = source_view(path, data, size, ordered)
-        view = files[path]
-        if view is None:
-            continue
-        for index, existing in enumerate(out):
-            if existing.path == path and existing.first_line <= line <= existing.last_line:
-                out[index] = replace(existing, findings=(*existing.findings, finding.id))
-                break
-        else:
-            if len(out) < MAX_EXCERPTS:
-                out.append(excerpt(view, line, (finding.id,)))
+        whole = files[path]
+        if whole is not None:
+            out.append(excerpt(whole, line, (finding.id,)))
     return tuple(out)
 
 
