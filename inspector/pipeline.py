@@ -19,7 +19,7 @@ from pathlib import Path
 
 import platformdirs
 
-from inspector import acquire, correlate, decide, plan, report, sandbox, static
+from inspector import DISTRIBUTION, acquire, correlate, decide, plan, report, sandbox, static
 from inspector.errors import InspectorError, PlanError
 from inspector.model import (
     Decision,
@@ -69,6 +69,7 @@ class ScanRequest:
     target: str
     paths: tuple[str, ...] = ()  # limit the scan to these files (pre-commit mode)
     depth: int = acquire.DEFAULT_DEPTH
+    limits: acquire.Limits = field(default_factory=acquire.Limits)
     jobs: int | None = None
     semgrep: bool = True
     offline: bool = False  # no RDAP look-ups
@@ -90,11 +91,18 @@ class VetOutcome:
     prior_decision: Decision | None  # a decision already recorded for this repo and commit
 
 
-def fetch(target: str, settings: Settings, progress: Progress, depth: int | None = None) -> Target:
+def fetch(
+    target: str,
+    settings: Settings,
+    progress: Progress,
+    depth: int | None = None,
+    limits: acquire.Limits | None = None,
+) -> acquire.Acquired:
     progress.step(f"fetching {target}")
     options = acquire.AcquireOptions(
         workdir=settings.workdir,
         depth=acquire.DEFAULT_DEPTH if depth is None else depth,
+        limits=limits or acquire.Limits(),
         copy_directories=True,
     )
     return acquire.acquire(target, options)
@@ -102,7 +110,10 @@ def fetch(target: str, settings: Settings, progress: Progress, depth: int | None
 
 def _acquire_and_scan(request: ScanRequest, settings: Settings, progress: Progress) -> tuple[Target, StaticResult]:
     progress.step(f"fetching {request.target}")
-    target = acquire.acquire(target=request.target, options=acquire.AcquireOptions(settings.workdir, request.depth))
+    acquired = acquire.acquire(
+        target=request.target, options=acquire.AcquireOptions(settings.workdir, request.depth, request.limits)
+    )
+    target = acquired.target
     paths = tuple(_relative_paths(Path(target.path), request.paths))
     progress.step(f"scanning {target.file_count} files")
     options = static.ScanOptions(
@@ -111,7 +122,11 @@ def _acquire_and_scan(request: ScanRequest, settings: Settings, progress: Progre
         semgrep=request.semgrep,
         only_paths=paths,
     )
-    return target, static.scan(Path(target.path), options)
+    result = static.scan(Path(target.path), options)
+    # What acquisition found (devices, cut walks) or could not do (history) joins the static result.
+    return target, replace(
+        result, findings=acquired.findings + result.findings, skipped=acquired.skipped + result.skipped
+    )
 
 
 def _relative_paths(root: Path, paths: tuple[str, ...]) -> list[str]:
@@ -377,23 +392,32 @@ class DoctorCheck:
     essential: bool = False  # without it even a static scan cannot run
 
 
+REINSTALL_FIX = f"reinstall {DISTRIBUTION} (`pipx reinstall {DISTRIBUTION}`; in a checkout: scripts/setup)"
+
+
 def doctor_checks() -> list[DoctorCheck]:
     checks = [_git_check()]
     try:
         grammars = static.grammar_versions()
         checks.append(DoctorCheck("tree-sitter grammars", True, ", ".join(f"{k} {v}" for k, v in grammars.items())))
     except PackageNotFoundError as exc:
-        checks.append(DoctorCheck("tree-sitter grammars", False, f"missing: {exc}", "pip install -e .", True))
+        checks.append(DoctorCheck("tree-sitter grammars", False, f"missing: {exc}", REINSTALL_FIX, True))
     version = static.semgrep_version()
     checks.append(
         DoctorCheck("semgrep", True, version)
         if version
         else DoctorCheck("semgrep", False, "missing: the scan runs with tree-sitter only", "pip install semgrep")
     )
+    rules = static.semgrep_rules_dir()
+    checks.append(
+        DoctorCheck("semgrep rule pack", True, str(rules))
+        if rules
+        else DoctorCheck("semgrep rule pack", False, "missing: Semgrep cannot run", REINSTALL_FIX)
+    )
     try:
         checks.append(DoctorCheck("mitmproxy (recorder)", True, package_version("mitmproxy")))
     except PackageNotFoundError:
-        checks.append(DoctorCheck("mitmproxy (recorder)", False, "missing: no sandbox runs", "pip install -e ."))
+        checks.append(DoctorCheck("mitmproxy (recorder)", False, "missing: no sandbox runs", REINSTALL_FIX))
     for engine in sandbox.engine_status():
         checks.append(DoctorCheck(engine.name, engine.ok, engine.detail, engine.fix))
     return checks
@@ -417,8 +441,13 @@ def show_text(outcome: ShowOutcome, width: int, color: bool) -> tuple[str, int]:
     return rendered.text, rendered.focus_row
 
 
+Limits = acquire.Limits
+Acquired = acquire.Acquired
+
 __all__ = [
+    "Acquired",
     "DoctorCheck",
+    "Limits",
     "PlanOptions",
     "ReportFormat",
     "RunRequest",

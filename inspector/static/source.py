@@ -12,17 +12,19 @@ is; a real binary file is a hex dump. Every read is bounded and never follows a 
 
 from __future__ import annotations
 
+import errno
+import os
 import re
-import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pygments.lexers import find_lexer_class_for_filename
 from pygments.util import ClassNotFound
 
 from inspector.model import Finding, Mark, MarkKind, SourceLine, SourceView
+from inspector.static.interface import display_path, open_regular
 from inspector.static.text.hidden import code_language, disguise_kind, has_expected_magic
 from inspector.static.text.homoglyphs import CONFUSABLE
 from inspector.textsafe import terminal_safe
@@ -265,22 +267,20 @@ def language_of(path: str, data: bytes, text: str | None) -> tuple[str, str]:
 def read_bounded(root: Path, rel: str, limit: int = MAX_READ) -> tuple[bytes, int]:
     """(at most ``limit`` bytes, the file's size) of a regular file inside ``root``, links never followed.
 
-    Raises OSError (PermissionError for a link or a path outside ``root``, FileNotFoundError).
+    Raises OSError (PermissionError for a link, a device or FIFO, or a path outside ``root``;
+    FileNotFoundError).
     """
-    candidate = root / rel
-    for parent in [candidate, *candidate.parents]:
-        if parent == root:
-            break
-        if parent.is_symlink():
-            raise PermissionError(f"{rel}: the path goes through a symbolic link, which is never followed")
-    resolved = candidate.resolve()
-    if not resolved.is_relative_to(root.resolve()) or resolved == root.resolve():
-        raise PermissionError(f"{rel}: not a file inside the target")
-    info = resolved.stat()
-    if not stat.S_ISREG(info.st_mode):
-        raise PermissionError(f"{rel}: not a regular file (a device, FIFO or directory is never read)")
-    with resolved.open("rb") as handle:
-        return handle.read(limit), info.st_size
+    parts = PurePosixPath(rel).parts
+    if not parts or parts[0] == "/" or ".." in parts:
+        raise PermissionError(f"{display_path(rel)}: not a file inside the target")
+    try:
+        descriptor = open_regular(root, rel)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link at the end of the path
+            raise PermissionError(f"{display_path(rel)}: a symbolic link, which is never followed") from None
+        raise
+    with os.fdopen(descriptor, "rb") as handle:
+        return handle.read(limit), os.fstat(handle.fileno()).st_size
 
 
 def _focus(findings: Iterable[Finding], path: str) -> dict[int, int | None]:
