@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from inspector.model import Category, Engine, Finding, MarkKind, Severity, SourceView
+from inspector.report import ReportFormat, render
 from inspector.report.html import source_block
 from inspector.report.source import render_source, render_tree
 from inspector.static.source import (
@@ -19,6 +21,7 @@ from inspector.static.source import (
     read_bounded,
     source_view,
 )
+from tests.report.report_fixtures import build_report
 
 # Our own colours: SGR sequences only. Anything else starting with ESC would be the file's.
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -199,3 +202,12 @@ def test_view_round_trips_through_json(tmp_path):
     data, size = read_bounded(tmp_path, "hostile.js")
     view = source_view("hostile.js", data, size)
     assert from_dict(SourceView, to_dict(view)) == view
+
+
+def test_html_never_cuts_a_long_message():
+    report = build_report()
+    tail = "".join(f" step-{n}" for n in range(400))  # about 3,500 characters, no word repeated
+    long = dataclasses.replace(report.findings[0], message="the loader" + tail + " END-OF-MESSAGE")
+    html = render(dataclasses.replace(report, findings=(long, *report.findings[1:])), ReportFormat.HTML)
+    assert '<details class="long">' in html and "more characters" not in html
+    assert "step-0 " in html and "step-399 END-OF-MESSAGE" in html
