@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from inspector.acquire.archive import ArchiveSource, is_archive
+from inspector.acquire.archive import ARCHIVE_SUFFIXES, ArchiveSource, is_archive
 from inspector.acquire.directory import DirectorySource
 from inspector.acquire.gitcmd import git_version
 from inspector.acquire.interface import Acquired, Limits, Source
@@ -41,7 +41,7 @@ def source_for(target: str, options: AcquireOptions) -> Source:
     if target.startswith(("file:", "ext::")) or "::" in target:
         raise AcquireError(
             f"{target!r}: this transport is refused",
-            "give an https/ssh git URL, a local directory or a .zip/.tar.gz archive",
+            "give an https/ssh git URL, a local directory or an archive (.zip, .whl, .tar.gz, ...)",
         )
     if is_archive(target) and not path.is_dir():
         return ArchiveSource(path, target, limits=options.limits)
@@ -50,7 +50,7 @@ def source_for(target: str, options: AcquireOptions) -> Source:
     if path.exists():
         raise AcquireError(
             f"{target}: not a directory, git URL or supported archive",
-            "supported archives: " + ", ".join((".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")),
+            "supported archives: " + ", ".join(ARCHIVE_SUFFIXES),
         )
     raise AcquireError(f"{target}: no such file or directory", "check the path or URL")
 

@@ -39,7 +39,10 @@ from inspector.acquire.inventory import describe
 from inspector.errors import AcquireError
 from inspector.model import Finding, LinkRecord
 
-ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+# Wheels and eggs are zips. The suffix only says "an archive": its format is read from its first
+# bytes (registries hold zips named .tar.gz, and the target chose the name).
+ARCHIVE_SUFFIXES = (".zip", ".whl", ".egg", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _CHUNK = 1024 * 1024
 _BOMB_FLOOR = 10 * _CHUNK  # ratios are judged only past this many bytes
 _LINK_TARGET_MAX = 4096
@@ -47,6 +50,11 @@ _LINK_TARGET_MAX = 4096
 
 def is_archive(path: str) -> bool:
     return path.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def _starts_like_zip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) in _ZIP_MAGIC
 
 
 def _refuse(archive: str, why: str) -> AcquireError:
@@ -189,7 +197,7 @@ class ArchiveSource(Source):
         try:
             with safefs.closing_fd(safefs.open_dir(dest)) as dest_fd:
                 extractor = Extractor(dest_fd, self.limits, self.path.stat().st_size)
-                if self.path.name.lower().endswith(".zip"):
+                if _starts_like_zip(self.path):
                     self._unzip(extractor)
                 else:
                     self._untar(extractor)

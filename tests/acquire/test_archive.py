@@ -124,3 +124,19 @@ def test_not_an_archive_is_one_clear_error(tmp_path):
     bogus.write_bytes(b"not a zip")
     with pytest.raises(AcquireError, match="not a readable archive"):
         acquire(str(bogus), _options(tmp_path))
+
+
+@pytest.mark.parametrize("name", ["pkg-1.0.tar.gz", "pkg-1.0-py3-none-any.whl", "pkg-1.0.egg"])
+def test_a_zip_is_read_as_a_zip_whatever_its_name(tmp_path, name):
+    """Registries hold zips named .tar.gz; wheels and eggs are zips."""
+    archive = _zip(tmp_path / name, {"pkg/__init__.py": b"x = 1\n", "pkg-1.0.dist-info/METADATA": b"Name: pkg\n"})
+    target = acquire(str(archive), _options(tmp_path)).target
+    assert target.kind == "archive" and target.file_count == 2
+
+
+def test_a_tar_named_zip_is_read_as_a_tar(tmp_path):
+    archive = tmp_path / "lure.zip"
+    with tarfile.open(archive, "w:gz") as tar:
+        _add(tar, "lure/index.js", b"console.log(1)\n")
+    target = acquire(str(archive), _options(tmp_path)).target
+    assert (Path(target.path) / "index.js").read_bytes() == b"console.log(1)\n"

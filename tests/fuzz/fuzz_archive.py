@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from fuzzloop import WORK, fallback_loop
+from fuzzloop import WORK, fuzz
 
 try:
     import atheris
@@ -83,13 +83,5 @@ def one_input(data: bytes) -> None:
         shutil.rmtree(box, ignore_errors=True)
 
 
-def main() -> int:
-    if atheris is None:
-        return fallback_loop(one_input, SEEDS, float(os.environ.get("FUZZ_SECONDS", "60")))
-    atheris.Setup(sys.argv, one_input)
-    atheris.Fuzz()
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(fuzz(one_input, SEEDS, atheris))

@@ -14,13 +14,12 @@ Give libFuzzer a copy of it: it writes new inputs into that directory.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from fuzzloop import WORK, fallback_loop
+from fuzzloop import WORK, fuzz
 
 try:
     import atheris
@@ -66,13 +65,5 @@ def one_input(data: bytes) -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def main() -> int:
-    if atheris is None:
-        return fallback_loop(one_input, SEEDS, float(os.environ.get("FUZZ_SECONDS", "60")))
-    atheris.Setup(sys.argv, one_input)
-    atheris.Fuzz()
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(fuzz(one_input, SEEDS, atheris))

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 # Each input gets a fresh directory: on a memory file system that costs microseconds, on a busy
 # disk milliseconds (directory removal dominated the run on ext4). libFuzzer ends the process with
@@ -31,7 +32,17 @@ def _mutate(seed: bytes, rng: random.Random) -> bytes:
     return bytes(data)
 
 
-def fallback_loop(one_input: Callable[[bytes], None], seeds: Path, seconds: float) -> int:
+def fuzz(one_input: Callable[[bytes], None], seeds: Path, atheris: ModuleType | None) -> int:
+    """libFuzzer through atheris on the command line's corpus; without atheris the plain loop over
+    ``seeds`` for FUZZ_SECONDS (default 60)."""
+    if atheris is None:
+        return _fallback_loop(one_input, seeds, float(os.environ.get("FUZZ_SECONDS", "60")))
+    atheris.Setup(sys.argv, one_input)
+    atheris.Fuzz()
+    return 0
+
+
+def _fallback_loop(one_input: Callable[[bytes], None], seeds: Path, seconds: float) -> int:
     print("atheris is NOT installed: running a plain random-mutation loop (no coverage guidance)", file=sys.stderr)
     corpus = [p.read_bytes() for p in sorted(seeds.iterdir())] or [b"\0"]
     rng = random.Random(int(os.environ.get("FUZZ_SEED", "0")))

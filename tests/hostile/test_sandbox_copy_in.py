@@ -11,6 +11,7 @@ import io
 import os
 import stat
 import tarfile
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,3 +70,36 @@ def test_a_deep_tree_does_not_exhaust_the_stack(deep_tree: Path) -> None:
     members = _members(deep_tree)
     assert sum(1 for name in members if name.endswith("/leaf.js")) == 1
     assert sum(1 for member in members.values() if member.isdir()) == DEPTH
+
+
+class _CountingSink(io.RawIOBase):
+    """Stands for the sandbox's socket: counts what is written, keeps nothing."""
+
+    def __init__(self) -> None:
+        self.written = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.written += len(data)
+        return len(data)
+
+
+def test_a_big_file_is_streamed_not_held_in_memory(tmp_path: Path) -> None:
+    """`run` built the workspace tar in memory (2.1 GB for a 2 GB file); the stream holds a block."""
+    root = tmp_path / "tree"
+    root.mkdir()
+    size = 256 * 1024 * 1024
+    with (root / "big.bin").open("wb") as handle:
+        handle.truncate(size)  # sparse: costs no disk
+    sink = _CountingSink()
+    tracemalloc.start()
+    try:
+        with tarfile.open(fileobj=sink, mode="w|") as archive:
+            _archive_tree(archive, root)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sink.written > size
+    assert peak < 8 * 1024 * 1024
