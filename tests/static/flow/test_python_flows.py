@@ -262,3 +262,11 @@ def test_python_host_from_a_constant(tmp_path: Path) -> None:
     [finding] = rce(result)
     assert finding.hosts == ("c2.invalid",)
     assert (finding.trace[0].line, finding.trace[-1].line) == (3, 3)
+
+
+def test_a_pickle_round_trip_of_a_response_is_not_remote_deserialization(tmp_path: Path) -> None:
+    """requests' own tests copy a response with pickle.loads(pickle.dumps(r)): nothing from outside is unpickled."""
+    fetch = "import pickle, requests\nr = requests.get('https://api.example.test/')\n"
+    assert rce(scan(tmp_path, {"a.py": fetch + "copy = pickle.loads(pickle.dumps(r))\n"})) == []
+    remote = fetch + "obj = pickle.loads(r.content)\n"
+    assert [f.rule for f in rce(scan(tmp_path, {"b.py": remote}))] == ["flow.py.remote-code-execution"]
