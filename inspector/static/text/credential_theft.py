@@ -23,9 +23,9 @@ from inspector.model import Category, Finding, Severity
 from inspector.static.text.common import Deadline, line_starts, make_finding, position
 
 RULE = "exfiltration.credential-stores-sent"
-# One family and a send is not enough, except for these: a wallet or the OS's secret store
-# is never read by ordinary code that also posts.
-_ENOUGH_ALONE = frozenset({"wallet", "decrypt"})
+# One family and a send is not enough, except for these: a wallet, the OS's secret store or the
+# whole environment serialized is never read by ordinary code that also posts.
+_ENOUGH_ALONE = frozenset({"wallet", "decrypt", "environment"})
 _MAX_TEXT = 4 << 20  # the stores and the sends of a stealer sit in its first megabytes
 # What `{sep}` in a pattern stands for: slashes or backslashes (doubled in string literals), or
 # the end of one string argument and the start of the next (os.path.join, path.join).
