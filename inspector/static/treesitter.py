@@ -26,7 +26,17 @@ import tree_sitter_javascript
 import tree_sitter_python
 import tree_sitter_typescript
 
-from inspector.model import AutoRunSurface, Category, Endpoint, Engine, Finding, Severity, Skipped
+from inspector.model import (
+    AutoRunSurface,
+    Category,
+    Endpoint,
+    Engine,
+    EngineFiles,
+    EngineScope,
+    Finding,
+    Severity,
+    Skipped,
+)
 from inspector.static.interface import Analyzer, AnalyzerResult, RepoView
 
 LANGUAGE_BY_SUFFIX = {
@@ -169,7 +179,8 @@ class TreeSitterAnalyzer(Analyzer):
             endpoints.extend(result.endpoints)
             auto_run.extend(result.auto_run)
             skipped.extend(result.skipped)
-        return AnalyzerResult(tuple(findings), tuple(endpoints), tuple(auto_run), tuple(skipped))
+        read = EngineFiles(Engine.TREE_SITTER, EngineScope.ALL, tuple(sorted(o.path for o in outcomes)))
+        return AnalyzerResult(tuple(findings), tuple(endpoints), tuple(auto_run), tuple(skipped), (read,))
 
     def _run_all(self, jobs: list[_FileJob]) -> list[_FileOutcome]:
         if self.jobs <= 1 or len(jobs) < 8:
