@@ -3,7 +3,8 @@
     sudo .venv/bin/python bench/sandbox_bench.py [--runs 5] [--requests 200]
 
 Warm start: from calling ``execute()`` (images present) to the first process of the target
-command (first execve in the strace log), per runtime that works here. Recorder overhead: the
+command (first execve in the phase's trace: strace in the container under runc, gVisor's own
+log under runsc), per runtime that works here. Both loops run under each runtime. Recorder overhead: the
 same download loop (N GETs of a 64 KiB body from a lab server container) run (a) in a plain
 container on the lab network, (b) in the sandbox with the lab host allowed through the recorder,
 (c) in the sandbox in default block mode (fake answers, nothing leaves).
@@ -76,7 +77,7 @@ def warm_start(runtime: str, runs: int) -> list[float]:
     return samples
 
 
-def recorder_overhead(client: docker.DockerClient, requests: int) -> dict[str, float]:
+def recorder_overhead(client: docker.DockerClient, requests: int, runtime: str) -> dict[str, float]:
     suffix = secrets.token_hex(3)
     lab = client.networks.create(f"inspector-bench-{suffix}", internal=True, labels=labels("bench"))
     server = client.containers.run(
@@ -91,12 +92,16 @@ def recorder_overhead(client: docker.DockerClient, requests: int) -> dict[str, f
             ["python3", "-c", LOOP, f"http://{ip}:8000/", str(requests)],
             network=lab.name,
             labels=labels("bench"),
+            runtime=runtime,
             remove=True,
         )
         results = {"direct container": _loop_seconds(direct.decode())}
         for name, options in (
-            ("sandbox, allowed via recorder", SandboxOptions(allow=("lab.test",), resolve=(("lab.test", ip),))),
-            ("sandbox, blocked (fake answers)", SandboxOptions()),
+            (
+                "sandbox, allowed via recorder",
+                SandboxOptions(runtime=runtime, allow=("lab.test",), resolve=(("lab.test", ip),)),
+            ),
+            ("sandbox, blocked (fake answers)", SandboxOptions(runtime=runtime)),
         ):
             with tempfile.TemporaryDirectory() as scratch:
                 workspace, run_dir = Path(scratch, "ws"), Path(scratch, "run")
@@ -125,18 +130,18 @@ def main() -> None:
     for runtime in ("runc", "runsc"):
         chosen, why = choose_runtime(client, "auto" if runtime == "runsc" else runtime, PYTHON_IMAGE)
         if chosen != runtime:
-            print(f"warm start {runtime}: not measured ({why})")
+            print(f"{runtime}: not measured ({why})")
             continue
         samples = warm_start(runtime, args.runs)
         print(
             f"warm start {runtime}: median {statistics.median(samples):.2f} s, "
             f"min {min(samples):.2f} s, max {max(samples):.2f} s over {len(samples)} runs"
         )
-    for name, seconds in recorder_overhead(client, args.requests).items():
-        print(
-            f"download loop, {args.requests} x 64 KiB, {name}: {seconds:.2f} s "
-            f"({seconds / args.requests * 1000:.1f} ms/request)"
-        )
+        for name, seconds in recorder_overhead(client, args.requests, runtime).items():
+            print(
+                f"{runtime}: download loop, {args.requests} x 64 KiB, {name}: {seconds:.2f} s "
+                f"({seconds / args.requests * 1000:.1f} ms/request)"
+            )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Command line: parse options -> pipeline -> render -> exit code. Nothing else lives here.
 
 Exit codes: 0 verdict below --fail-on; 1 at or above it; 2 usage or operational error (one
-line of what happened, one of how to fix it, no traceback).
+line of what happened, one of how to fix it, no traceback); 128 + N when signal N (SIGINT,
+SIGTERM, SIGHUP) stopped the run, after cleaning up.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -19,8 +21,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from inspector import __version__, pipeline
-from inspector.errors import InspectorError
+from inspector import DISTRIBUTION, __version__, pipeline
+from inspector.errors import InspectorError, Interrupted
 from inspector.model import HumanDecision, PhaseName, Report, RunPlan, Verdict, to_dict
 from inspector.pipeline import PlanOptions, ReportFormat, SandboxOptions
 from inspector.scratch import scratch_space
@@ -76,7 +78,29 @@ def output_options(func: F) -> F:
     )(func)
 
 
+def limit_options(func: F) -> F:
+    """Caps on what a fetch may bring in; going over one stops with exit 2 naming the option."""
+    defaults = pipeline.Limits()
+    func = click.option(
+        "--max-file-size", type=click.IntRange(min=1), default=defaults.max_file_bytes, show_default=True,
+        help="Largest single file copied or unpacked, in bytes.",
+    )(func)
+    func = click.option(
+        "--max-files", type=click.IntRange(min=1), default=defaults.max_files, show_default=True,
+        help="Most files, directories and links taken from a target.",
+    )(func)
+    return click.option(
+        "--max-size", type=click.IntRange(min=1), default=defaults.max_bytes, show_default=True,
+        help="Most bytes taken from a target (clone, archive content or directory).",
+    )(func)
+
+
+def _limits(kw: dict[str, Any]) -> pipeline.Limits:
+    return pipeline.Limits(max_bytes=kw["max_size"], max_files=kw["max_files"], max_file_bytes=kw["max_file_size"])
+
+
 def scan_options(func: F) -> F:
+    func = limit_options(func)
     func = click.option("--workdir", type=click.Path(path_type=Path), help="Quarantine for fetched targets.")(func)
     func = click.option("--depth", type=int, default=50, show_default=True, help="Clone depth (0 = all).")(func)
     func = click.option("--jobs", type=int, help="Worker processes for the static scan (default: all cores).")(func)
@@ -93,7 +117,11 @@ def run_options(func: F) -> F:
         click.option("--cmd", "commands", multiple=True, help="Command to start it (repeatable); replaces the plan's."),
         click.option("--no-install", is_flag=True, help="Skip the install phase."),
         click.option("--phase", "phases", multiple=True, type=click.Choice(PHASES), help="Phases to run (repeatable)."),
-        click.option("--runtime", type=click.Choice(["auto", "runc", "runsc"]), default="auto", show_default=True),
+        click.option(
+            "--runtime", type=click.Choice(["auto", "runc", "runsc"]), default="auto", show_default=True,
+            help="auto: gVisor (runsc) when it works here, else hardened runc with a warning.",
+        ),
+        click.option("--require-gvisor", is_flag=True, help="Refuse to run unless gVisor (runsc) can be used."),
         click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per phase."),
         click.option("--linger", type=float, default=45.0, show_default=True, help="Seconds watched after start."),
         click.option("--allow", multiple=True, help="Forward traffic to this host (repeatable)."),
@@ -109,7 +137,7 @@ def run_options(func: F) -> F:
 def _scan_request(target: str, paths: tuple[str, ...], kw: dict[str, Any]) -> pipeline.ScanRequest:
     semgrep = not kw["no_semgrep"] and kw["semgrep_mode"] != "off"
     return pipeline.ScanRequest(
-        target=target, paths=paths, depth=kw["depth"], jobs=kw["jobs"], semgrep=semgrep,
+        target=target, paths=paths, depth=kw["depth"], limits=_limits(kw), jobs=kw["jobs"], semgrep=semgrep,
         semgrep_all=semgrep and kw["semgrep_mode"] == "all", offline=kw["offline"],
     )
 
@@ -126,7 +154,8 @@ def _run_request(target: str, kw: dict[str, Any]) -> pipeline.RunRequest:
         scan=_scan_request(target, (), kw),
         plan=PlanOptions(commands=tuple(kw["commands"]), install=not kw["no_install"], phases=phases),
         sandbox=SandboxOptions(
-            runtime=kw["runtime"], timeout_s=kw["timeout"], linger_s=kw["linger"], allow=tuple(kw["allow"]),
+            runtime=kw["runtime"], require_gvisor=kw["require_gvisor"], timeout_s=kw["timeout"],
+            linger_s=kw["linger"], allow=tuple(kw["allow"]),
             allow_all=kw["allow_all"], resolve=tuple(resolve),
         ),
         run_dir=kw["run_dir"],
@@ -134,7 +163,7 @@ def _run_request(target: str, kw: dict[str, Any]) -> pipeline.RunRequest:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="inspector")
+@click.version_option(__version__, prog_name=DISTRIBUTION, message="%(prog)s %(version)s")
 def cli() -> None:
     """Vet a repository a stranger sent you: fetch it without running it, scan it, run it in a
     recorded sandbox, and decide."""
@@ -203,9 +232,11 @@ def _ask_decision(console: Console, run_dir: Path, settings: pipeline.Settings) 
 @click.option("--workdir", type=click.Path(path_type=Path), help="Quarantine directory.")
 @click.option("--depth", type=int, default=50, show_default=True, help="Clone depth (0 = full history).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def fetch(target: str, workdir: Path | None, depth: int, fmt: str) -> None:
+@limit_options
+def fetch(target: str, workdir: Path | None, depth: int, fmt: str, **kw: Any) -> None:
     """Fetch TARGET into the quarantine without running any of it (no hooks, no submodules, no LFS)."""
-    fetched = pipeline.fetch(target, _settings(workdir), StepPrinter(fmt != "json"), depth)
+    acquired = pipeline.fetch(target, _settings(workdir), StepPrinter(fmt != "json"), depth, _limits(kw))
+    fetched = acquired.target
     if fmt == "json":
         click.echo(json.dumps(to_dict(fetched), indent=2))
         return
@@ -219,6 +250,11 @@ def fetch(target: str, workdir: Path | None, depth: int, fmt: str) -> None:
         console.print(f"  link {escape(terminal_safe(link.path))} -> {escape(terminal_safe(link.points_to))} ({where})")
     for sub in fetched.submodules:
         console.print(f"  submodule {escape(terminal_safe(sub.path))}: {escape(terminal_safe(sub.url))} (not fetched)")
+    for finding in acquired.findings:
+        console.print(f"  [yellow]{escape(finding.rule)}[/yellow]: {escape(terminal_safe(finding.message, limit=400))}")
+    for skipped in acquired.skipped:
+        console.print(f"  [yellow]not done[/yellow] ({escape(skipped.component)}): "
+                      f"{escape(terminal_safe(skipped.reason, limit=400))}")
 
 
 @cli.command()
@@ -349,6 +385,8 @@ def images_build(force: bool) -> None:
 def doctor() -> None:
     """Check what this machine has: git, container engine and runtimes, Semgrep, grammars."""
     console = Console(highlight=False)
+    python = f"Python {sys.version.split()[0]}, {sys.prefix}"
+    console.print(f"[bold]{DISTRIBUTION} {__version__}[/bold] ({escape(python)})")
     missing_essential = False
     for check in pipeline.doctor_checks():
         colour = "green" if check.ok else ("red" if check.essential else "yellow")
@@ -360,7 +398,25 @@ def doctor() -> None:
     sys.exit(2 if missing_essential else 0)
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+def _raise_interrupted(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def _interrupted(signum: int) -> None:
+    # Further signals during clean-up are ignored: the clean-up itself must finish.
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    click.echo(f"interrupted by {signal.Signals(signum).name}", err=True)
+    sys.exit(128 + signum)
+
+
 def main() -> None:
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _raise_interrupted)
+    # Inside the signal handlers: a stop signal unwinds through the scratch dir's removal.
     with scratch_space():
         _main()
 
@@ -368,6 +424,8 @@ def main() -> None:
 def _main() -> None:
     try:
         cli.main(standalone_mode=False)
+    except Interrupted as exc:
+        _interrupted(exc.signum)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -380,8 +438,7 @@ def _main() -> None:
         click.echo(f"error: {terminal_safe(exc.diagnostics(), keep_newlines=True)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+        _interrupted(signal.SIGINT)
     except Exception as exc:
         # A bug in inspector, not in the user's input: one line, the traceback only on request.
         if os.environ.get("INSPECTOR_DEBUG"):

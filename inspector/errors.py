@@ -39,3 +39,16 @@ class LedgerError(InspectorError):
 
 class PlanError(InspectorError):
     """No way to run the target was found (the fix names --cmd)."""
+
+
+class Interrupted(BaseException):
+    """SIGTERM, SIGHUP or SIGINT arrived mid-run.
+
+    A BaseException, so no ``except Exception`` in a stage swallows it, while every ``finally``
+    and context manager on the way out still runs (temporary directories, the quarantine of a
+    half-done fetch, child processes). The CLI exits 128 + the signal number.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"signal {signum}")
+        self.signum = signum

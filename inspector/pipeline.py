@@ -21,7 +21,7 @@ from pathlib import Path
 
 import platformdirs
 
-from inspector import acquire, correlate, decide, plan, report, sandbox, static
+from inspector import DISTRIBUTION, acquire, correlate, decide, plan, report, sandbox, static
 from inspector.errors import InspectorError, PlanError
 from inspector.model import (
     Decision,
@@ -69,6 +69,7 @@ class ScanRequest:
     target: str
     paths: tuple[str, ...] = ()  # limit the scan to these files (pre-commit mode)
     depth: int = acquire.DEFAULT_DEPTH
+    limits: acquire.Limits = field(default_factory=acquire.Limits)
     jobs: int | None = None
     semgrep: bool = True
     semgrep_all: bool = False  # Semgrep on every file instead of the relevant ones
@@ -91,11 +92,18 @@ class VetOutcome:
     prior_decision: Decision | None  # a decision already recorded for this repo and commit
 
 
-def fetch(target: str, settings: Settings, progress: Progress, depth: int | None = None) -> Target:
+def fetch(
+    target: str,
+    settings: Settings,
+    progress: Progress,
+    depth: int | None = None,
+    limits: acquire.Limits | None = None,
+) -> acquire.Acquired:
     progress.step(f"fetching {target}")
     options = acquire.AcquireOptions(
         workdir=settings.workdir,
         depth=acquire.DEFAULT_DEPTH if depth is None else depth,
+        limits=limits or acquire.Limits(),
         copy_directories=True,
     )
     return acquire.acquire(target, options)
@@ -113,10 +121,19 @@ def _scan_options(request: ScanRequest, settings: Settings, paths: tuple[str, ..
 
 def _acquire_and_scan(request: ScanRequest, settings: Settings, progress: Progress) -> tuple[Target, StaticResult]:
     progress.step(f"fetching {request.target}")
-    target = acquire.acquire(target=request.target, options=acquire.AcquireOptions(settings.workdir, request.depth))
+    acquired = acquire.acquire(
+        target=request.target, options=acquire.AcquireOptions(settings.workdir, request.depth, request.limits)
+    )
+    target = acquired.target
     paths = tuple(_relative_paths(Path(target.path), request.paths))
     progress.step(f"scanning {target.file_count} files")
-    return target, static.scan(Path(target.path), _scan_options(request, settings, paths))
+    result = static.scan(Path(target.path), _scan_options(request, settings, paths))
+    return target, _with_acquired(result, acquired)
+
+
+def _with_acquired(result: StaticResult, acquired: acquire.Acquired) -> StaticResult:
+    # What acquisition found (devices, cut walks) or could not do (history) joins the static result.
+    return replace(result, findings=acquired.findings + result.findings, skipped=acquired.skipped + result.skipped)
 
 
 def _relative_paths(root: Path, paths: tuple[str, ...]) -> list[str]:
@@ -152,12 +169,12 @@ class ScanOutcome:
 
 
 def _scan_acquired(
-    target: Target, options: static.ScanOptions, semgrep_result: static.AnalyzerResult | None,
+    acquired: acquire.Acquired, options: static.ScanOptions, semgrep_result: static.AnalyzerResult | None,
     correlate_options: correlate.CorrelateOptions,
 ) -> Report:
     # Module level and plain values in and out: it runs in a worker process of scan_many's pool.
-    result = static.scan(Path(target.path), options, semgrep_result)
-    return correlate.correlate(target, result, None, correlate_options)
+    result = static.scan(Path(acquired.target.path), options, semgrep_result)
+    return correlate.correlate(acquired.target, _with_acquired(result, acquired), None, correlate_options)
 
 
 def scan_many(
@@ -172,11 +189,13 @@ def scan_many(
     core per target: many small packages keep every core busy). A target that fails is an outcome
     with an error; the others go on. ``on_done`` is told of each outcome as it is ready."""
     outcomes: dict[int, ScanOutcome] = {}
-    acquired: dict[int, Target] = {}
+    acquired: dict[int, acquire.Acquired] = {}
     for index, request in enumerate(requests):
         progress.step(f"fetching {request.target}")
         try:
-            acquired[index] = acquire.acquire(request.target, acquire.AcquireOptions(settings.workdir, request.depth))
+            acquired[index] = acquire.acquire(
+                request.target, acquire.AcquireOptions(settings.workdir, request.depth, request.limits)
+            )
         except InspectorError as exc:
             outcomes[index] = ScanOutcome(request.target, None, exc.diagnostics())
             on_done(outcomes[index])
@@ -185,7 +204,7 @@ def scan_many(
     semgrep_results: dict[int, static.AnalyzerResult] = {}
     if batched:
         progress.step(f"semgrep on the relevant files of {len(batched)} targets")
-        batch = static.semgrep_batch([Path(acquired[i].path) for i in batched], options[batched[0]])
+        batch = static.semgrep_batch([Path(acquired[i].target.path) for i in batched], options[batched[0]])
         semgrep_results = dict(zip(batched, batch, strict=True))
     with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         futures = {
@@ -350,23 +369,32 @@ class DoctorCheck:
     essential: bool = False  # without it even a static scan cannot run
 
 
+REINSTALL_FIX = f"reinstall {DISTRIBUTION} (`pipx reinstall {DISTRIBUTION}`; in a checkout: scripts/setup)"
+
+
 def doctor_checks() -> list[DoctorCheck]:
     checks = [_git_check()]
     try:
         grammars = static.grammar_versions()
         checks.append(DoctorCheck("tree-sitter grammars", True, ", ".join(f"{k} {v}" for k, v in grammars.items())))
     except PackageNotFoundError as exc:
-        checks.append(DoctorCheck("tree-sitter grammars", False, f"missing: {exc}", "pip install -e .", True))
+        checks.append(DoctorCheck("tree-sitter grammars", False, f"missing: {exc}", REINSTALL_FIX, True))
     version = static.semgrep_version()
     checks.append(
         DoctorCheck("semgrep", True, version)
         if version
         else DoctorCheck("semgrep", False, "missing: the scan runs with tree-sitter only", "pip install semgrep")
     )
+    rules = static.semgrep_rules_dir()
+    checks.append(
+        DoctorCheck("semgrep rule pack", True, str(rules))
+        if rules
+        else DoctorCheck("semgrep rule pack", False, "missing: Semgrep cannot run", REINSTALL_FIX)
+    )
     try:
         checks.append(DoctorCheck("mitmproxy (recorder)", True, package_version("mitmproxy")))
     except PackageNotFoundError:
-        checks.append(DoctorCheck("mitmproxy (recorder)", False, "missing: no sandbox runs", "pip install -e ."))
+        checks.append(DoctorCheck("mitmproxy (recorder)", False, "missing: no sandbox runs", REINSTALL_FIX))
     for engine in sandbox.engine_status():
         checks.append(DoctorCheck(engine.name, engine.ok, engine.detail, engine.fix))
     return checks
@@ -379,8 +407,13 @@ def _git_check() -> DoctorCheck:
         return DoctorCheck("git", False, exc.message, exc.fix, essential=True)
 
 
+Limits = acquire.Limits
+Acquired = acquire.Acquired
+
 __all__ = [
+    "Acquired",
     "DoctorCheck",
+    "Limits",
     "PlanOptions",
     "ReportFormat",
     "RunRequest",

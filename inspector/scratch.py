@@ -5,27 +5,22 @@ Semgrep alone writes a handful of ``semgrep-*.rules`` and target lists into the 
 run and does not always remove them (thousands after a day of scans); git, pip and the
 multiprocessing machinery write there too. Pointing ``tempfile.tempdir`` (for ourselves) and
 ``TMPDIR``/``TEMP``/``TMP`` (for children, who inherit the environment) at one directory that
-this process owns and removes turns "clean up every temp file" into one ``rmtree``.
+this process owns and removes turns "clean up every temp file" into one ``rmtree``. The CLI turns
+SIGTERM, SIGHUP and SIGINT into :class:`inspector.errors.Interrupted` before it enters the scratch
+space, so a stopped scan unwinds through the removal below.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
 PREFIX = "inspector-"
-
-
-def _terminate(signum: int, _frame: FrameType | None) -> None:
-    # SIGTERM (a CI job cancelled, `kill PID`) unwinds like Ctrl-C, so the `finally` below runs.
-    raise SystemExit(128 + signum)
 
 
 @contextmanager
@@ -34,11 +29,6 @@ def scratch_space() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix=PREFIX))
     saved_env = {name: os.environ.get(name) for name in TEMP_VARIABLES}
     saved_tempdir = tempfile.tempdir
-    previous_sigterm = signal.getsignal(signal.SIGTERM)
-    try:
-        signal.signal(signal.SIGTERM, _terminate)
-    except ValueError:  # not the main thread: the caller handles signals
-        previous_sigterm = None
     for name in TEMP_VARIABLES:
         os.environ[name] = str(path)
     tempfile.tempdir = str(path)
@@ -51,8 +41,6 @@ def scratch_space() -> Iterator[Path]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        if previous_sigterm is not None:
-            signal.signal(signal.SIGTERM, previous_sigterm)
         shutil.rmtree(path, ignore_errors=True)
 
 

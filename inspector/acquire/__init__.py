@@ -1,23 +1,27 @@
 """Stage 1, acquire: what the user typed -> a quarantined tree and a Target record.
 
-Nothing from the target runs here: no git hooks, no submodule fetch, no LFS smudge, links are
-kept as links and listed, archives are refused when any member would leave the quarantine.
+Nothing from the target runs here: git never reads the target's configuration (history is read
+through a private GIT_DIR, see :mod:`.history`), no hooks, no submodule fetch, no LFS smudge;
+local directories and archives go through one hardened intake (:mod:`.intake`, :mod:`.archive`):
+links are recorded and never followed, devices/FIFOs/sockets are findings and never opened,
+sizes and counts are capped, and archives are refused when any member would leave the quarantine.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from inspector.acquire.archive import ArchiveSource, is_archive
+from inspector.acquire.archive import ARCHIVE_SUFFIXES, ArchiveSource, is_archive
 from inspector.acquire.directory import DirectorySource
-from inspector.acquire.interface import Limits, Source
+from inspector.acquire.gitcmd import git_version
+from inspector.acquire.interface import Acquired, Limits, Source
 from inspector.acquire.remote import GitRemoteSource, is_git_url, redact
 from inspector.errors import AcquireError
-from inspector.model import Target
 
 DEFAULT_DEPTH = 50
 
@@ -37,16 +41,16 @@ def source_for(target: str, options: AcquireOptions) -> Source:
     if target.startswith(("file:", "ext::")) or "::" in target:
         raise AcquireError(
             f"{target!r}: this transport is refused",
-            "give an https/ssh git URL, a local directory or a .zip/.tar.gz archive",
+            "give an https/ssh git URL, a local directory or an archive (.zip, .whl, .tar.gz, ...)",
         )
     if is_archive(target) and not path.is_dir():
         return ArchiveSource(path, target, limits=options.limits)
     if path.is_dir():
-        return DirectorySource(path, target)
+        return DirectorySource(path, target, limits=options.limits)
     if path.exists():
         raise AcquireError(
             f"{target}: not a directory, git URL or supported archive",
-            "supported archives: " + ", ".join((".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")),
+            "supported archives: " + ", ".join(ARCHIVE_SUFFIXES),
         )
     raise AcquireError(f"{target}: no such file or directory", "check the path or URL")
 
@@ -61,21 +65,19 @@ def quarantine_dir(target: str, options: AcquireOptions) -> Path:
     return path
 
 
-def acquire(target: str, options: AcquireOptions) -> Target:
+def acquire(target: str, options: AcquireOptions) -> Acquired:
     source = source_for(target, options)
     if isinstance(source, DirectorySource) and not options.copy_directories:
         return source.fetch(Path(target))
     quarantine = quarantine_dir(target, options)
-    if isinstance(source, DirectorySource):
-        return source.fetch_copy(quarantine)
-    return source.fetch(quarantine)
+    try:
+        if isinstance(source, DirectorySource):
+            return source.fetch_copy(quarantine)
+        return source.fetch(quarantine)
+    except BaseException:
+        # Refused or interrupted: nothing of it stays in the quarantine.
+        shutil.rmtree(quarantine, ignore_errors=True)
+        raise
 
 
-__all__ = ["DEFAULT_DEPTH", "AcquireOptions", "Limits", "acquire", "git_version"]
-
-
-def git_version() -> str:
-    """For `inspector doctor`."""
-    from inspector.acquire.gitcmd import hardened_git
-
-    return ".".join(str(part) for part in hardened_git().version_info)
+__all__ = ["DEFAULT_DEPTH", "AcquireOptions", "Acquired", "Limits", "acquire", "git_version"]

@@ -3,72 +3,32 @@
 from __future__ import annotations
 
 import configparser
-import hashlib
-import os
-import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
-from inspector.acquire.gitcmd import git_output
+from inspector.acquire import safefs
+from inspector.acquire.history import read_history
+from inspector.acquire.intake import inventory
+from inspector.acquire.interface import Acquired, Limits
 from inspector.errors import AcquireError
-from inspector.model import HistorySummary, LinkRecord, SubmoduleRecord, Target
+from inspector.model import Finding, LinkRecord, SubmoduleRecord, Target
 
-GIT_INTERNALS = ".git"
+_GITMODULES_MAX = 1024 * 1024
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def walk_tree(root: Path) -> tuple[tuple[LinkRecord, ...], int, int, str]:
-    """List links (never followed), count regular files and bytes, and digest the content (no .git)."""
-    links: list[LinkRecord] = []
-    files = 0
-    total = 0
-    entries: list[str] = []
-    real_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        if here == root and GIT_INTERNALS in dirnames:
-            dirnames.remove(GIT_INTERNALS)
-        for name in [*dirnames, *filenames]:
-            path = here / name
-            info = path.lstat()
-            if stat.S_ISLNK(info.st_mode):
-                target = str(path.readlink())
-                entries.append(f"{path.relative_to(root).as_posix()}\0link\0{target}")
-                resolved = (path.parent / target).resolve()
-                links.append(
-                    LinkRecord(
-                        path=path.relative_to(root).as_posix(),
-                        points_to=target,
-                        escapes=not resolved.is_relative_to(real_root),
-                    )
-                )
-            elif stat.S_ISREG(info.st_mode):
-                files += 1
-                total += info.st_size
-                entries.append(f"{path.relative_to(root).as_posix()}\0file\0{_file_digest(path)}")
-    digest = hashlib.sha256("\n".join(sorted(entries)).encode("utf-8", "surrogateescape")).hexdigest()
-    return tuple(sorted(links, key=lambda link: link.path)), files, total, digest
-
-
-def _file_digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1024 * 1024):
-            sha.update(chunk)
-    return sha.hexdigest()
-
-
-def read_submodules(root: Path) -> tuple[SubmoduleRecord, ...]:
+def read_submodules(root_fd: int) -> tuple[SubmoduleRecord, ...]:
     """Entries of .gitmodules: listed for the reviewer, never fetched."""
-    gitmodules = root / ".gitmodules"
-    if gitmodules.is_symlink() or not gitmodules.is_file():
+    try:
+        raw = safefs.read_small_file(root_fd, ".gitmodules", _GITMODULES_MAX)
+    except (safefs.UnsafePath, safefs.TooLarge):
         return ()
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
-        parser.read_string(gitmodules.read_text(errors="replace"))
+        parser.read_string(raw.decode("utf-8", "replace"))
     except configparser.Error:
         return ()
     records = []
@@ -79,54 +39,44 @@ def read_submodules(root: Path) -> tuple[SubmoduleRecord, ...]:
     return tuple(records)
 
 
-def read_history(root: Path) -> tuple[str | None, str | None, str | None, HistorySummary | None]:
-    """(commit, branch, remote_url, history) of a git working tree; all None without .git."""
-    if not (root / GIT_INTERNALS).exists():
-        return None, None, None, None
-    try:
-        commit = git_output(root, "rev-parse", "HEAD").strip()
-    except AcquireError:
-        return None, None, None, None  # an empty or broken repository: no history to show
-    branch = git_output(root, "rev-parse", "--abbrev-ref", "HEAD").strip() or None
-    try:
-        remote = git_output(root, "remote", "get-url", "origin").strip() or None
-    except AcquireError:
-        remote = None
-    log = git_output(root, "log", "--format=%H%x00%aI%x00%an", "HEAD")
-    rows = [line.split("\x00") for line in log.splitlines() if line.count("\x00") == 2]
-    dates = sorted(row[1] for row in rows)
-    authors = tuple(sorted({row[2] for row in rows}))
-    shallow = git_output(root, "rev-parse", "--is-shallow-repository").strip() == "true"
-    history = HistorySummary(
-        commit_count=len(rows),
-        first_commit_at=dates[0] if dates else None,
-        last_commit_at=dates[-1] if dates else None,
-        authors=authors,
-        truncated=shallow,
-    )
-    return commit, (None if branch == "HEAD" else branch), remote, history
-
-
-def describe(root: Path, *, kind: str, source: str, remote_url: str | None = None) -> Target:
+def describe(
+    root: Path,
+    *,
+    kind: str,
+    source: str,
+    limits: Limits,
+    remote_url: str | None = None,
+    extra_links: tuple[LinkRecord, ...] = (),
+    extra_findings: tuple[Finding, ...] = (),
+) -> Acquired:
     """The Target record of a tree that is now in place under ``root``.
 
     ``remote_url`` overrides the repository's own origin (a clone records the URL it came from,
-    credentials removed, rather than whatever its config says).
+    credentials removed, rather than whatever its config says). ``extra_links`` are links an
+    archive declared but that were recorded rather than created.
     """
-    commit, branch, origin, history = read_history(root)
-    links, files, total, digest = walk_tree(root)
-    return Target(
+    try:
+        with safefs.closing_fd(safefs.open_dir(root)) as root_fd:
+            seen = inventory(root_fd, limits)  # first: a tree over the limits stops before git runs
+            submodules = read_submodules(root_fd)
+    except safefs.UnsafePath as exc:
+        raise AcquireError(f"{source}: cannot be read safely: {exc}", "give a plain directory") from None
+    history = read_history(root)
+    links = sorted([*seen.links, *extra_links], key=lambda link: link.path)
+    target = Target(
         source=source,
         kind=kind,
         path=str(root),
-        commit=commit,
-        branch=branch,
-        remote_url=remote_url or origin,
+        commit=history.commit,
+        branch=history.branch,
+        remote_url=remote_url or history.remote_url,
         fetched_at=now_iso(),
-        history=history,
-        links=links,
-        submodules=read_submodules(root),
-        file_count=files,
-        total_bytes=total,
-        content_digest=digest,
+        history=history.summary,
+        links=tuple(links),
+        submodules=submodules,
+        file_count=seen.files,
+        total_bytes=seen.total_bytes,
+        content_digest=seen.digest(),
     )
+    skipped = (history.skipped,) if history.skipped else ()
+    return Acquired(target, (*extra_findings, *seen.findings), skipped)

@@ -1,6 +1,6 @@
 """The JSON Schema of ``inspector.report/1``, derived from the dataclasses (pure, no I/O).
 
-schemas/report.schema.json is this function's output, committed as the published contract;
+inspector/model/report.schema.json is this function's output, committed as the published contract;
 a test keeps the two equal, so the model and the document cannot drift apart.
 """
 

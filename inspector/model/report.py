@@ -219,6 +219,7 @@ class PhaseResult:
     duration_s: float
     stdout_tail: str = ""  # untrusted
     stderr_tail: str = ""  # untrusted
+    error: str = ""  # status "error": what the engine did to the sandbox (OOM-killed, gone), in inspector's words
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,11 @@ class RunInfo:
     file_accesses: tuple[FileAccess, ...] = ()
     policy: str = "block"  # "block" | "allow-list" | "allow-all"
     allowed_hosts: tuple[str, ...] = ()
+    # Where the process/file/connection trace came from: "gvisor-sentry" (written on the host by
+    # gVisor, out of the program's reach) or "strace-in-container" (runc: the program can see and
+    # tamper with it, so missing events prove nothing).
+    trace_origin: str = "strace-in-container"
+    limits_hit: tuple[str, ...] = ()  # hard limits the program ran into ("/home/u is full (1g limit reached)")
 
 
 # ---------------------------------------------------------------------------------------

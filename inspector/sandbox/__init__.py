@@ -3,12 +3,13 @@ container whose only way out is a recorder on the host, with decoy secrets plant
 
 Public interface (called by inspector.pipeline)::
 
-    SandboxOptions(runtime="auto"|"runc"|"runsc", timeout_s=120, linger_s=45, allow=(), allow_all=False,
-                   resolve=((host, ip), ...), memory="2g", cpus=1.0, pids=512, keep_artifacts=True)
+    SandboxOptions(runtime="auto"|"runc"|"runsc", require_gvisor=False, timeout_s=120, linger_s=45,
+                   allow=(), allow_all=False, resolve=((host, ip), ...), memory="2g", cpus=1.0, pids=512,
+                   home_size="1g", tmp_size="512m", keep_artifacts=True)
     execute(workspace, plan, options, run_dir, progress) -> SandboxResult
     engine_status() -> list[EngineCheck]          # for `inspector doctor`
     build_images(progress, force=False) -> list[str]
-    reap_leftovers() -> int                       # containers/networks/volumes/iptables chains of dead runs
+    reap_leftovers() -> int      # containers/networks/volumes/iptables chains of dead runs, orphan runsc processes
 
 The engine-facing implementation lives in ``runner`` and is imported on first use, so that a
 static scan (a pre-commit hook) does not pay for loading the Docker SDK and the decoy generator.

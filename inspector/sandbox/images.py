@@ -2,7 +2,7 @@
 
 The base (``inspector/base:bookworm``) is a debootstrap of Debian bookworm (minbase +
 ca-certificates) from the host's own Debian mirror, imported with ``docker import``; the node
-and python images are ordinary Dockerfiles ``FROM`` it (``sandbox-images/``), whose builds only
+and python images are ordinary Dockerfiles ``FROM`` it (``sandbox-images/`` beside this module), whose builds only
 need that same Debian mirror. The sandbox user's login name is chosen once per machine, at the
 first build, from common names (a fixed name is a sandbox tell), and kept as an image label.
 """
@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from importlib import resources
 from pathlib import Path
 
 import docker
@@ -30,7 +31,8 @@ NODE_IMAGE = "inspector/sandbox-node"
 PYTHON_IMAGE = "inspector/sandbox-python"
 IMAGES = {NODE_IMAGE: "node", PYTHON_IMAGE: "python"}  # image -> directory under sandbox-images/
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
-IMAGES_DIR = Path(__file__).resolve().parents[2] / "sandbox-images"
+# Package data; a docker build context must be a real directory, which an install on a file system gives.
+IMAGES_DIR = Path(str(resources.files("inspector.sandbox") / "sandbox-images"))
 _LOGIN_NAMES = (
     "akeller",
     "dnovak",
@@ -132,7 +134,7 @@ def build_images(progress: Progress, force: bool = False, client: docker.DockerC
         if not (context / "Dockerfile").exists():
             raise SandboxError(
                 f"the image recipe {context / 'Dockerfile'} is missing",
-                fix="run inspector from its source checkout (pip install -e .), which holds sandbox-images/",
+                fix="reinstall untrusted-repo-inspector: its wheel carries inspector/sandbox/sandbox-images/",
             )
         progress.step(f"building {image} (Debian packages from the mirror)")
         started = time.monotonic()

@@ -17,6 +17,7 @@ class CommandStatus(enum.Enum):
     OK = "ok"
     FAILED = "failed"  # ran and exited non-zero
     TIMEOUT = "timeout"  # killed from outside at the wall-clock limit
+    ERROR = "error"  # the engine failed (container OOM-killed, gone, API error): the run is contained
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class CommandResult:
     duration_s: float
     stdout_tail: str  # untrusted, last few KiB
     stderr_tail: str  # untrusted, last few KiB
+    error: str = ""  # for ERROR: what happened to the sandbox, in words
 
 
 class Sandbox(ABC):

@@ -32,12 +32,18 @@ from inspector.model.stages import PlannedPhase, RunPlan, SandboxResult
 from inspector.progress import Progress
 from inspector.sandbox import events, exfil, honeytokens, network, trace
 from inspector.sandbox.docker import (
+    RUNC_IS_WEAKER,
     DockerSandbox,
     Limits,
     choose_runtime,
     connect,
+    gvisor_fix,
+    kill_orphan_runsc,
     labels,
     reap,
+    remove_runsc_logs,
+    runsc_daemon_json,
+    runsc_log_for,
     runsc_unusable_reason,
 )
 from inspector.sandbox.images import BASE_IMAGE, IMAGES, build_images, image_present
@@ -104,10 +110,19 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _reap_all(client: docker.DockerClient) -> tuple[int, set[str]]:
+    """Labelled resources of dead runs, then runsc processes and boot logs of containers that are gone."""
+    removed, alive = reap(client, _live_runs)
+    known = {c.id for c in client.containers.list(all=True)}
+    removed += kill_orphan_runsc(known=known)
+    remove_runsc_logs(known=known)
+    return removed, alive
+
+
 def reap_leftovers() -> int:
     """Remove what killed runs left behind; returns how many things were removed."""
     client = connect()
-    removed, alive = reap(client, _live_runs)
+    removed, alive = _reap_all(client)
     if os.geteuid() == 0 and network.iptables_available() is None:
         removed += network.remove_stale_chains(alive)
     return removed
@@ -133,12 +148,13 @@ def engine_status() -> list[EngineCheck]:
     )
     if image_present(client, BASE_IMAGE):
         reason = runsc_unusable_reason(client, BASE_IMAGE)
+        args = " ".join((info.get("Runtimes") or {}).get("runsc", {}).get("runtimeArgs") or [])
         checks.append(
             EngineCheck(
                 "gVisor (runsc)",
                 reason is None,
-                "usable" if reason is None else f"{reason}; hardened runc is used",
-                "" if reason is None else "optional: install gVisor (runsc install) for a stronger boundary",
+                f"usable ({args})" if reason is None else f"{reason}; runs fall back to hardened runc (weaker)",
+                "" if reason is None else gvisor_fix(),
             )
         )
     firewall = network.iptables_available() if os.geteuid() == 0 else "not running as root"
@@ -201,6 +217,8 @@ def _policy(options: SandboxOptions) -> str:
 
 
 def _phase_status(results: list[CommandResult]) -> PhaseStatus:
+    if any(r.status is CommandStatus.ERROR for r in results):
+        return PhaseStatus.ERROR
     if any(r.status is CommandStatus.TIMEOUT for r in results):
         return PhaseStatus.TIMEOUT
     if any(r.status is CommandStatus.FAILED for r in results):
@@ -286,10 +304,13 @@ class _Run:
                 break
             result = sandbox.run(command, planned.name.value, remaining)
             results.append(result)
-            if result.status is CommandStatus.TIMEOUT:
+            if result.status in (CommandStatus.TIMEOUT, CommandStatus.ERROR):
                 break
-        if planned.name is PhaseName.START:
+        errors = [r.error for r in results if r.status is CommandStatus.ERROR]
+        if planned.name is PhaseName.START and not errors:
             self.linger(sandbox)
+        for error in errors:
+            self.progress.step(f"sandbox: {planned.name.value} phase ended by an engine error: {error}")
         return PhaseResult(
             name=planned.name,
             commands=planned.commands,
@@ -298,6 +319,7 @@ class _Run:
             duration_s=round(sum(r.duration_s for r in results), 3),
             stdout_tail="".join(r.stdout_tail for r in results)[-4096:],
             stderr_tail="".join(r.stderr_tail for r in results)[-4096:],
+            error=errors[0] if errors else "",
         )
 
     def linger(self, sandbox: DockerSandbox) -> None:
@@ -307,6 +329,39 @@ class _Run:
             self.watchdog()
             time.sleep(0.5)
         sandbox.kill_user_processes()
+
+
+def _missing_trace(phase: PhaseName) -> Skipped:
+    return Skipped(
+        "sandbox:trace",
+        f"no trace of the {phase.value} phase: under runc the trace is written inside the container, and the "
+        "program (or its end) removed or never let strace write it; processes, file reads and decoy reads of this "
+        "phase are unknown",
+        gvisor_fix(),
+    )
+
+
+def _gvisor_traces(sandbox: DockerSandbox, artifacts: Path, skipped: list[Skipped]) -> dict[PhaseName, Path]:
+    """Each phase's part of gVisor's own syscall log, written as ``trace-<phase>.log`` (strace syntax)."""
+    log_file = runsc_log_for(sandbox.container_id) if sandbox.container_id else None
+    if log_file is None:
+        skipped.append(
+            Skipped(
+                "sandbox:trace",
+                "gVisor wrote no syscall log for this run: processes and file reads are unknown",
+                f"register runsc with {runsc_daemon_json()} (scripts/engine does)",
+            )
+        )
+        return {}
+    by_phase, cut = trace.split_gvisor_log(log_file, sandbox.phase_windows)
+    if cut:
+        skipped.append(Skipped("sandbox:trace", "the gVisor syscall log was cut short", "none needed"))
+    traces: dict[PhaseName, Path] = {}
+    for phase_value, lines in by_phase.items():
+        trace_file = artifacts / f"trace-{phase_value}.log"
+        trace_file.write_text("\n".join(lines) + "\n")
+        traces[PhaseName(phase_value)] = trace_file
+    return traces
 
 
 def _honeytoken_findings(
@@ -322,10 +377,26 @@ def _honeytoken_findings(
 def execute(
     workspace: Path, plan: RunPlan, options: SandboxOptions, run_dir: Path, progress: Progress
 ) -> SandboxResult:
-    """Run ``plan`` on a copy of ``workspace``; raise SandboxError when the run cannot happen safely."""
+    """Run ``plan`` on a copy of ``workspace``; raise SandboxError when the run cannot happen safely.
+
+    Engine errors while a phase runs are that phase's status (``error``); an engine error outside the
+    phases (creating the network or the container) is a SandboxError with the engine's words.
+    """
+    try:
+        return _execute(workspace, plan, options, run_dir, progress)
+    except docker.errors.DockerException as err:
+        raise SandboxError(
+            f"the container engine failed outside the program's phases: {str(err).strip()[:400]}",
+            fix="run `inspector doctor`; check dockerd's log; retry",
+        ) from err
+
+
+def _execute(
+    workspace: Path, plan: RunPlan, options: SandboxOptions, run_dir: Path, progress: Progress
+) -> SandboxResult:
     _require_root()
     client = connect()
-    removed, _alive = reap(client, _live_runs)
+    removed, _alive = _reap_all(client)
     if removed:
         progress.step(f"sandbox: removed {removed} leftover(s) of earlier runs")
     network.remove_stale_chains(_alive | _live_runs)
@@ -333,15 +404,16 @@ def execute(
         progress.step("WARNING: --allow-all forwards everything the program sends to the real internet")
     if not image_present(client, plan.image):
         build_images(progress, client=client)
-    runtime, runsc_reason = choose_runtime(client, options.runtime, plan.image)
+    runtime, runsc_reason = choose_runtime(client, options.runtime, plan.image, options.require_gvisor)
     run = _Run(client, options, run_dir, progress)
     _live_runs.add(run.run_id)
     skipped: list[Skipped] = []
-    if runsc_reason is not None and options.runtime == "auto":
-        skipped.append(
-            Skipped("sandbox:gvisor", f"gVisor not used: {runsc_reason}", "hardened runc ran the program instead")
-        )
+    if runtime == "runc":
+        why = f"gVisor not used ({runsc_reason})" if runsc_reason else "gVisor not used (--runtime runc)"
+        progress.step(f"WARNING: {why}: {RUNC_IS_WEAKER}. Fix: {gvisor_fix()}")
+        skipped.append(Skipped("sandbox:gvisor", f"{why}: {RUNC_IS_WEAKER}", gvisor_fix()))
     started_at = _now()
+    limits_hit: list[str] = []
     phases: list[PhaseResult] = []
     traces: dict[PhaseName, Path] = {}
     with _terminate_as_interrupt():
@@ -359,12 +431,21 @@ def execute(
                 network=network_name,
                 dns=gateway,
                 environment={},
-                limits=Limits(memory=options.memory, cpus=options.cpus, pids=options.pids),
+                limits=Limits(
+                    memory=options.memory,
+                    cpus=options.cpus,
+                    pids=options.pids,
+                    home_size=options.home_size,
+                    tmp_size=options.tmp_size,
+                ),
                 watchdog=run.watchdog,
             )
             decoys = honeytokens.plant_decoys(decoy_home, user=sandbox.user, hostname=sandbox.hostname)
             (run_dir / "decoys" / "manifest.json").write_text(decoys.to_json())
             sandbox.environment.update(decoys.environment_dict())
+            if runtime == "runsc":
+                # After the container is gone (cleanup runs in reverse): its boot log holds the trace.
+                run.cleanup.push("gVisor log", lambda: remove_runsc_logs({str(sandbox.container_id)}))
             run.cleanup.push("container", sandbox.destroy)
             progress.step(f"sandbox: starting the container ({runtime}, {plan.image})")
             sandbox.create()
@@ -374,12 +455,27 @@ def execute(
             sandbox.copy_in(workspace, workdir)
             sandbox.workdir = workdir
             run.recorder.wait_ready()
-            for planned in plan.phases:
-                phases.append(run.run_phase(planned, sandbox))
+            for index, planned in enumerate(plan.phases):
+                phase = run.run_phase(planned, sandbox)
+                phases.append(phase)
                 run.watchdog()
-                trace_file = run.artifacts / f"trace-{planned.name.value}.log"
-                if sandbox.copy_out(sandbox.trace_path(planned.name.value), trace_file, TRACE_CAP + 1):
-                    traces[planned.name] = trace_file
+                for hit in sandbox.disk_limits_hit() if phase.status is not PhaseStatus.ERROR else ():
+                    limits_hit.append(f"{hit} during {planned.name.value}")
+                    progress.step(f"sandbox: limit reached: {hit}")
+                if runtime == "runc":
+                    trace_file = run.artifacts / f"trace-{planned.name.value}.log"
+                    if phase.status is not PhaseStatus.ERROR and sandbox.copy_out(
+                        sandbox.trace_path(planned.name.value), trace_file, TRACE_CAP + 1
+                    ):
+                        traces[planned.name] = trace_file
+                    else:
+                        skipped.append(_missing_trace(planned.name))
+                if phase.status is PhaseStatus.ERROR:
+                    for later in plan.phases[index + 1 :]:
+                        phases.append(PhaseResult(later.name, later.commands, PhaseStatus.SKIPPED, None, 0.0))
+                    break
+            if runtime == "runsc":
+                traces = _gvisor_traces(sandbox, run.artifacts, skipped)
             run.recorder.set_phase("done")
             run.watchdog()
         finally:
@@ -417,6 +513,8 @@ def execute(
         file_accesses=tuple(accesses),
         policy=_policy(options),
         allowed_hosts=tuple(sorted({h.lower() for h in options.allow})),
+        trace_origin="gvisor-sentry" if runtime == "runsc" else "strace-in-container",
+        limits_hit=tuple(limits_hit),
     )
     result = SandboxResult(
         run=info,

@@ -33,9 +33,11 @@ Keychains ...) are one ``honeytoken`` probe finding (medium) per process.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import posixpath
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -636,3 +638,175 @@ def _is_own_tool(decoy: DecoyFile, exe: str, argv: tuple[str, ...]) -> bool:
 
 def _finding_id(*parts: str) -> str:
     return hashlib.sha256(":".join(parts).encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------
+# gVisor: the sentry's own syscall log (runsc --strace), written on the host
+
+
+GVISOR_MAX_LOG_BYTES = 1024 * 1024 * 1024  # a boot log is read at most this far
+# I1202 06:25:34.513115    3336 strace.go:608] [   2:   2] cat X openat(...) = 3 (0x3) (34.796µs)
+_GVISOR_LINE = re.compile(
+    r"^I(\d{2})(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{6})\s+\d+ strace\.go:\d+\] \[\s*(\d+):\s*\d+\] .*? X (\w+)\((.*)$"
+)
+_GVISOR_RETURN = re.compile(r"\) = (-?\d+) \(0x[0-9a-f]+\)(?: errno=(\d+) \([^()]*\))? \([^()]*\)$")
+_GVISOR_ADDR = re.compile(r", 0x[0-9a-f]+ ")
+_GVISOR_SOCKADDR = re.compile(r"\{Family: (AF_\w+), Addr: (.*?)(?:, Port: (\d+))?\}, 0x[0-9a-f]+$")
+
+
+def gvisor_line_time(line: str, year: int) -> float | None:
+    """The wall-clock time (host local time, as glog writes it) of one gVisor log line."""
+    match = _GVISOR_LINE.match(line)
+    if match is None:
+        return None
+    month, day, hour, minute, second, micro = (int(g) for g in match.groups()[:6])
+    try:
+        return time.mktime((year, month, day, hour, minute, second, 0, 0, -1)) + micro / 1e6
+    except (OverflowError, ValueError):
+        return None
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _errno_name(number: str | None) -> str:
+    if number is None:
+        return ""
+    return errno.errorcode.get(int(number), "EIO")
+
+
+def gvisor_to_strace(line: str) -> str | None:
+    """One gVisor strace exit line as the strace line :func:`parse_strace` reads, or None.
+
+    gVisor prints path arguments unquoted after their address (``0x7f.. /home/u/x``), so a path is
+    taken up to the next ``, 0x<addr> `` or, for the flags and mode of an open, from the right.
+    """
+    match = _GVISOR_LINE.match(line.rstrip("\r\n"))
+    if match is None:
+        return None
+    hour, minute, second, micro = match.group(3), match.group(4), match.group(5), match.group(6)
+    pid, name, rest = match.group(7), match.group(8), match.group(9)
+    returned = _GVISOR_RETURN.search(rest)
+    if returned is None:
+        return None
+    args = rest[: returned.start()]
+    ret, err = returned.group(1), _errno_name(returned.group(2))
+    result = f"= -1 {err}" if err else f"= {ret}"
+    call: str | None = None
+    if name in ("openat", "open", "creat"):
+        call = _gvisor_open(name, args)
+    elif name == "execve":
+        call = _gvisor_execve(args)
+    elif name == "connect":
+        call = _gvisor_connect(args)
+    elif name in ("clone", "fork", "vfork"):
+        if "CLONE_THREAD" in args:
+            return None  # gVisor names the thread group already: threads need no mapping
+        call = f"{name}()"
+    if call is None:
+        return None
+    return f"{pid}  {hour}:{minute}:{second}.{micro} {call} {result}"
+
+
+def _gvisor_open(name: str, args: str) -> str | None:
+    parts = args.rsplit(", ", 2 if name != "creat" else 1)
+    if name == "openat":
+        if len(parts) != 3:
+            return None
+        head, flags = parts[0], parts[1]
+        split = _GVISOR_ADDR.search(head)
+        if split is None:
+            return None
+        dirfd, path = head[: split.start()], head[split.end() :]
+        directory = dirfd.split(" ", 1)[1] if " " in dirfd else ""
+        label = dirfd.split(" ", 1)[0]
+        return f"openat({label}<{directory}>, {_quote(path)}, {flags.split(' ', 1)[0]}, 0)"
+    head = parts[0]
+    address, _, path = head.partition(" ")
+    if not address.startswith("0x"):
+        return None
+    if name == "creat":
+        return f"creat({_quote(path)}, 0)"
+    flags = parts[1].split(" ", 1)[0] if len(parts) > 1 else "O_RDONLY"
+    return f"open({_quote(path)}, {flags}, 0)"
+
+
+def _gvisor_execve(args: str) -> str | None:
+    address, _, rest = args.partition(" ")
+    if not address.startswith("0x"):
+        return None
+    split = re.search(r", 0x[0-9a-f]+ \[", rest)
+    if split is None:
+        return None
+    path, array = rest[: split.start()], rest[split.end() - 1 :]
+    end = _array_end(array)
+    if end is None:
+        return None
+    return f"execve({_quote(path)}, {array[:end]}, [])"
+
+
+def _array_end(text: str) -> int | None:
+    """Index just past the ``[...]`` of Go-quoted strings that opens ``text``."""
+    i = 1
+    while i < len(text):
+        if text[i] == '"':
+            i = _skip_quoted(text, i)
+            continue
+        if text[i] == "]":
+            return i + 1
+        i += 1
+    return None
+
+
+def _gvisor_connect(args: str) -> str | None:
+    match = _GVISOR_SOCKADDR.search(args)
+    if match is None:
+        return None
+    family, address, port = match.groups()
+    if family == "AF_INET" and port is not None:
+        return f'connect(3, {{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr("{address}")}}, 16)'
+    if family == "AF_INET6" and port is not None:
+        return (
+            f"connect(3, {{sa_family=AF_INET6, sin6_port=htons({port}), "
+            f'inet_pton(AF_INET6, "{address}", &sin6_addr)}}, 28)'
+        )
+    if family == "AF_UNIX" and address.startswith('"'):
+        return f"connect(3, {{sa_family=AF_UNIX, sun_path={address}}}, 110)"
+    return f"connect(3, {{sa_family={family}}}, 16)"
+
+
+def split_gvisor_log(
+    path: Path, windows: list[tuple[str, float, float]], max_bytes: int = GVISOR_MAX_LOG_BYTES
+) -> tuple[dict[str, list[str]], bool]:
+    """The sentry's strace lines of each phase (by wall-clock window), as strace lines.
+
+    Returns ({phase: lines}, cut short). Lines outside every window (the root setup steps before
+    the first phase) are left out. A window's end is widened by a second: glog's clock and ours are
+    the same host clock, but a line is stamped when it is written.
+    """
+    out: dict[str, list[str]] = {}
+    year = time.localtime(windows[0][1]).tm_year if windows else time.localtime().tm_year
+    read = 0
+    cut = False
+    with path.open("rb") as handle:
+        for raw in handle:
+            read += len(raw)
+            if read > max_bytes:
+                cut = True
+                break
+            if b"strace.go" not in raw or b" X " not in raw or len(raw) > MAX_LINE_CHARS:
+                continue
+            line = raw.decode("utf-8", errors="replace")
+            stamp = gvisor_line_time(line, year)
+            if stamp is None:
+                continue
+            # The latest phase that had started; a line is stamped when the call returns, so never
+            # before its phase began (the setup steps just before the first phase stay out).
+            phase = next((p for p, start, end in reversed(windows) if start <= stamp <= end + 1.0), None)
+            if phase is None:
+                continue
+            converted = gvisor_to_strace(line)
+            if converted is not None:
+                out.setdefault(phase, []).append(converted)
+    return out, cut

@@ -24,7 +24,9 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,10 +46,11 @@ from inspector.model import (
 from inspector.static.autorun import escalate, find_surfaces, references_to, surfaces_of
 from inspector.static.endpoints import EndpointVisitor
 from inspector.static.flow import FlowVisitor, module_graph
-from inspector.static.interface import Analyzer, AnalyzerResult, RepoFile, RepoView
+from inspector.static.interface import Analyzer, AnalyzerResult, RepoFile, RepoView, display_path, read_regular
 from inspector.static.merge import downgrade_vendored, link_hosts, merge_endpoints, merge_findings
 from inspector.static.relevance import relevant_files
 from inspector.static.semgrep import SemgrepAnalyzer, semgrep_version
+from inspector.static.semgrep import rules_dir as semgrep_rules_dir
 from inspector.static.text import DEFAULT_MAX_FILE_BYTES, TextAnalyzer
 from inspector.static.text.common import is_code_file, make_finding
 from inspector.static.text.hidden import code_language
@@ -64,8 +67,10 @@ class ScanOptions:
     semgrep_timeout_s: float = 300.0
     only_paths: tuple[str, ...] = ()  # pre-commit mode: scan just these files (relative to root)
     file_budget_s: float = 10.0  # time budget of the text checks per file
+    max_files: int = 100_000  # files analysed at most (a git bomb holds millions); more is a finding
 
 
+DEFAULT_MAX_FILES = ScanOptions.max_files
 _GIT_KEEP = ("config",)
 _HOOKS_PATH = re.compile(r"^\s*hookspath\s*=\s*(.+?)\s*$", re.I | re.M)
 
@@ -73,7 +78,7 @@ _HOOKS_PATH = re.compile(r"^\s*hookspath\s*=\s*(.+?)\s*$", re.I | re.M)
 def _git_hooks_dir(git_dir: Path) -> str | None:
     """core.hooksPath when it points inside .git (e.g. .git/objects/interrupt), relative to .git."""
     try:
-        text = (git_dir / "config").read_text("utf-8", "replace")
+        text = read_regular(git_dir, "config", 1 << 20).decode("utf-8", "replace")
     except OSError:
         return None
     match = _HOOKS_PATH.search(text)
@@ -88,45 +93,80 @@ def _node_modules_committed(root: Path) -> bool:
     if not git.is_dir() or git.is_symlink():
         return True  # an archive or a copied folder: everything in it came from the sender
     try:
-        with (git / "index").open("rb") as handle:
-            return b"node_modules/" in handle.read(64 * 1024 * 1024)
+        return b"node_modules/" in read_regular(git, "index", 64 * 1024 * 1024)
     except OSError:
         return False
 
 
-def walk(root: Path, only_paths: tuple[str, ...] = ()) -> tuple[tuple[RepoFile, ...], list[Finding]]:
-    """The files to scan (links listed, never followed) and info findings for what was left out."""
+def walk(
+    root: Path, only_paths: tuple[str, ...] = (), max_files: int = DEFAULT_MAX_FILES
+) -> tuple[tuple[RepoFile, ...], list[Finding]]:
+    """The files to scan (links listed, never followed) and info findings for what was left out.
+
+    Iterative (a tree 20,000 directories deep does not exhaust the stack), by ``lstat`` only:
+    devices, FIFOs and sockets are listed as findings and never opened; at most ``max_files``
+    files are taken, and a finding names the cap when it is hit.
+    """
     notes: list[Finding] = []
     if only_paths:
         return _only(root, only_paths), notes
     files: list[RepoFile] = []
     scan_node_modules = _node_modules_committed(root)
+    capped = False
 
-    def visit(directory: Path, rel: str) -> None:
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError as exc:
-            notes.append(_note(rel or ".", f"directory could not be listed: {exc.strerror or exc}"))
+    def add(path: str, size: int, is_link: bool) -> None:
+        nonlocal capped
+        if len(files) >= max_files:
+            capped = True
             return
-        for entry in entries:
+        shown = display_path(path)
+        files.append(RepoFile(shown, size, is_link, "" if shown == path else path))
+
+    def visit(top: Path, top_rel: str) -> None:
+        # Depth-first in sorted order, as a recursive walk would list them, on an explicit stack.
+        stack: list[tuple[Iterator[os.DirEntry[str]], str]] = []
+        listing = _listing(top, top_rel)
+        if listing is not None:
+            stack.append((iter(listing), top_rel))
+        while stack and not capped:
+            entries, rel = stack[-1]
+            entry = next(entries, None)
+            if entry is None:
+                stack.pop()
+                continue
             path = f"{rel}/{entry.name}" if rel else entry.name
             if entry.is_symlink():
-                files.append(RepoFile(path, 0, True))
+                add(path, 0, True)
             elif entry.is_dir(follow_symlinks=False):
                 if entry.name == ".git":
                     _visit_git(Path(entry.path), path)
                 elif entry.name == "node_modules" and not scan_node_modules:
                     notes.append(_note(path, "node_modules/ is not tracked by git (installed locally): not scanned"))
                 else:
-                    visit(Path(entry.path), path)
+                    inner = _listing(Path(entry.path), path)
+                    if inner is not None:
+                        stack.append((iter(inner), path))
             elif entry.is_file(follow_symlinks=False):
-                files.append(RepoFile(path, entry.stat(follow_symlinks=False).st_size, False))
+                try:
+                    add(path, entry.stat(follow_symlinks=False).st_size, False)
+                except OSError as exc:
+                    notes.append(_note(path, f"could not be read: {exc.strerror or exc}"))
+            else:
+                notes.append(_note(path, f"{_special_kind(entry)}: never opened"))
+
+    def _listing(directory: Path, rel: str) -> list[os.DirEntry[str]] | None:
+        try:
+            with os.scandir(directory) as scanner:
+                return sorted(scanner, key=lambda e: e.name)
+        except OSError as exc:
+            notes.append(_note(rel or ".", f"directory could not be listed: {exc.strerror or exc}"))
+            return None
 
     def _visit_git(git_dir: Path, rel: str) -> None:
         for name in _GIT_KEEP:
             candidate = git_dir / name
             if candidate.is_file() and not candidate.is_symlink():
-                files.append(RepoFile(f"{rel}/{name}", candidate.stat().st_size, False))
+                add(f"{rel}/{name}", candidate.stat().st_size, False)
         hooks = ["hooks"]
         inner = _git_hooks_dir(git_dir)
         if inner and inner != "hooks":
@@ -137,7 +177,34 @@ def walk(root: Path, only_paths: tuple[str, ...] = ()) -> tuple[tuple[RepoFile, 
                 visit(target, f"{rel}/{hook_dir}")
 
     visit(root, "")
+    if capped:
+        notes.append(
+            make_finding(
+                "analysis.file-count-cap",
+                Severity.MEDIUM,
+                Category.ANALYSIS,
+                ".",
+                None,
+                None,
+                f"more than {max_files} files: only the first {max_files} were analysed "
+                f"(raise the cap with ScanOptions.max_files / --max-files)",
+            )
+        )
     return tuple(files), notes
+
+
+def _special_kind(entry: os.DirEntry[str]) -> str:
+    try:
+        mode = entry.stat(follow_symlinks=False).st_mode
+    except OSError:
+        return "special file"
+    if stat.S_ISFIFO(mode):
+        return "FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device node"
+    return "special file"
 
 
 def _only(root: Path, only_paths: tuple[str, ...]) -> tuple[RepoFile, ...]:
@@ -227,7 +294,7 @@ def semgrep_batch(roots: list[Path], options: ScanOptions) -> list[AnalyzerResul
         return [AnalyzerResult() for _ in roots]
     parts = []
     for root in roots:
-        files, _notes = walk(root, options.only_paths)
+        files, _notes = walk(root, options.only_paths, options.max_files)
         repo = RepoView(root, files)
         parts.append((repo, relevant_files(repo, semgrep.max_target_bytes).for_semgrep()))
     return semgrep.analyze_batch(parts)
@@ -238,7 +305,7 @@ def scan(root: Path, options: ScanOptions, semgrep_result: AnalyzerResult | None
     already ran on this tree as part of a batch (:func:`semgrep_batch`)."""
     if not root.is_dir():
         raise ScanError(f"{root} is not a directory", fix="pass the path of a checked-out repository")
-    files, notes = walk(root, options.only_paths)
+    files, notes = walk(root, options.only_paths, options.max_files)
     repo = RepoView(root, files)
     results, text = _run_engines(repo, options, semgrep_result)
     hits, autorun_findings = find_surfaces(repo)
@@ -266,6 +333,11 @@ def scan(root: Path, options: ScanOptions, semgrep_result: AnalyzerResult | None
     endpoints = merge_endpoints(e for r in results for e in r.endpoints)
     findings, endpoints = link_hosts(findings, endpoints)
     skipped: list[Skipped] = [s for r in results for s in r.skipped]
+    skipped.extend(
+        Skipped("static:files", note.message, "Scan again with a higher file cap (ScanOptions.max_files).")
+        for note in notes
+        if note.rule == "analysis.file-count-cap"
+    )
     regular = [f for f in files if not f.is_link]
     read = (
         EngineFiles(Engine.TEXT, EngineScope.ALL, tuple(sorted(f.path for f in regular))),
@@ -342,6 +414,7 @@ __all__ = [
     "scan_payload",
     "semgrep_batch",
     "semgrep_for",
+    "semgrep_rules_dir",
     "semgrep_version",
     "walk",
 ]

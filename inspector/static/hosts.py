@@ -107,8 +107,11 @@ def classify(host: str, ports: tuple[int, ...] = ()) -> str:
     name = normalize_host(host)
     address = ip_literal(name)
     if address is not None:
-        if address.is_loopback or address.is_link_local or address.is_unspecified or any(
-            address in network for network in _LOCAL_NETWORKS if network.version == address.version
+        if (
+            address.is_loopback
+            or address.is_link_local
+            or address.is_unspecified
+            or any(address in network for network in _LOCAL_NETWORKS if network.version == address.version)
         ):
             return LOCAL
         return RAW_IP

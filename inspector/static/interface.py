@@ -9,6 +9,8 @@ raises for a bad input file: a file it cannot handle becomes an ``info`` finding
 from __future__ import annotations
 
 import abc
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,37 +19,85 @@ from inspector.model import AutoRunSurface, Endpoint, EngineFiles, Finding, Skip
 
 @dataclass(frozen=True)
 class RepoFile:
-    path: str  # relative to the repository root, forward slashes
+    path: str  # relative to the repository root, forward slashes; shown in findings (always valid UTF-8)
     size: int
     is_link: bool  # symlinks are listed but never read through
+    # The name on disk when it is not valid UTF-8 (``path`` then shows the bad bytes as \\xNN).
+    fs_path: str = ""
+
+    @property
+    def location(self) -> str:
+        return self.fs_path or self.path
+
+
+# Reads through a RepoView keep at most this much of one file in memory, and the view keeps at
+# most this much of all files it has read (later reads are not kept).
+DEFAULT_READ_CAP = 20 * 1024 * 1024
+_KEEP_BYTES = 256 * 1024 * 1024
+
+
+def display_path(rel: str) -> str:
+    """A relative path as shown in findings: bytes that are not UTF-8 become ``\\xNN``."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return rel
 
 
 @dataclass
 class RepoView:
-    """The files of one repository. ``read`` returns the bytes, cached, never following links."""
+    """The files of one repository. ``read`` returns the bytes (bounded), never following links."""
 
     root: Path
     files: tuple[RepoFile, ...]
     _cache: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _kept: int = field(default=0, repr=False)
+    _locations: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def read(self, path: str) -> bytes:
-        if path not in self._cache:
-            self._cache[path] = _read_inside(self.root, path)
-        return self._cache[path]
+    def __post_init__(self) -> None:
+        self._locations = {f.path: f.fs_path for f in self.files if f.fs_path}
+
+    def read(self, path: str, limit: int = DEFAULT_READ_CAP) -> bytes:
+        """At most ``limit`` bytes of the file (its start)."""
+        cached = self._cache.get(path)
+        if cached is not None and (len(cached) >= limit or len(cached) < DEFAULT_READ_CAP):
+            return cached[:limit]
+        data = read_regular(self.root, self._locations.get(path, path), limit)
+        if self._kept + len(data) <= _KEEP_BYTES and limit >= DEFAULT_READ_CAP:
+            self._cache[path] = data
+            self._kept += len(data)
+        return data
 
 
-def _read_inside(root: Path, rel: str) -> bytes:
+def open_regular(root: Path, rel: str) -> int:
+    """A read-only descriptor of the regular file ``rel`` under ``root``.
+
+    Never follows a link (on the way or at the end) and never opens a device, FIFO or socket:
+    the last component is opened with O_NOFOLLOW and O_NONBLOCK (a FIFO cannot block us) and
+    checked with fstat before anything is read.
+    """
     candidate = root / rel
     # A link anywhere on the way could lead outside the quarantine: refuse to follow it.
-    for parent in [candidate, *candidate.parents]:
-        if parent == root:
+    for parent in candidate.parents:
+        if parent == root or not parent.is_relative_to(root):
             break
         if parent.is_symlink():
-            raise PermissionError(f"{rel}: path goes through a symbolic link")
-    resolved = candidate.resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        raise PermissionError(f"{rel}: outside the repository")
-    return resolved.read_bytes()
+            raise PermissionError(f"{display_path(rel)}: path goes through a symbolic link")
+    fd = os.open(candidate, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise PermissionError(f"{display_path(rel)}: not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(root: Path, rel: str, limit: int) -> bytes:
+    """At most ``limit`` bytes from the start of a regular file (see :func:`open_regular`)."""
+    with os.fdopen(open_regular(root, rel), "rb") as handle:
+        return handle.read(limit)
 
 
 @dataclass(frozen=True)

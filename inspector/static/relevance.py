@@ -2,7 +2,7 @@
 
 Semgrep costs seconds per large file (its taint rules on a test module of 200 kB) and seconds of
 start-up, while nearly every file of a real project names no code sink at all. Every rule of the
-pack (``semgrep-rules/``) is local to one file and needs, in that file's text:
+pack (``inspector/static/semgrep-rules/``) is local to one file and needs, in that file's text:
 
 * a code or command sink (``eval``, ``new Function``, ``vm.runIn*``, ``exec``, ``subprocess``,
   ``pickle.loads``, ...) together with a network source (a taint rule) or a decoder

@@ -1,7 +1,7 @@
 """Semgrep as inspector's second static engine, running the repository's own rule pack.
 
-One Semgrep process per scan runs the whole pack (``semgrep-rules/`` at the repository root,
-installed under ``<prefix>/share/inspector/semgrep-rules`` by the wheel). The scanned tree is
+One Semgrep process per scan runs the whole pack (``inspector/static/semgrep-rules/``, package data
+that the wheel carries; reviewers point ``semgrep --config`` at the same directory). The scanned tree is
 hostile, so Semgrep is hardened against it: the target's ``.semgrepignore``, ``.gitignore`` and
 ``nosemgrep`` comments are not honoured (attackers plant them to hide a loader), the size cap
 admits multi-megabyte payloads, nothing goes to the network (no metrics, no registry, no version
@@ -29,6 +29,7 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ DEFAULT_MAX_TARGET_BYTES = 32 * 1024 * 1024
 DEFAULT_RULE_TIMEOUT_S = 20.0  # per rule and file, Semgrep's --timeout
 DEFAULT_WALL_TIMEOUT_S = 900.0  # the whole Semgrep process
 EVIDENCE_CHARS = 400
+RULES_PACKAGE_DIR = "semgrep-rules"  # inside inspector/static
 
 INSTALL_FIX = "install it with `pip install semgrep` in inspector's environment, or rerun `inspector doctor`"
 
@@ -49,12 +51,13 @@ _CRITICAL_CATEGORIES = frozenset({Category.REMOTE_CODE_EXECUTION, Category.DOWNL
 
 
 def rules_dir() -> Path | None:
-    """The rule pack: the source checkout's ``semgrep-rules/`` or the copy the wheel installed."""
-    candidates = (
-        Path(__file__).resolve().parents[2] / "semgrep-rules",
-        Path(sys.prefix) / "share" / "inspector" / "semgrep-rules",
-    )
-    return next((path for path in candidates if path.is_dir()), None)
+    """The rule pack shipped as package data, or None when it is missing or not on a file system.
+
+    Semgrep reads the rules from a directory, so an install inside a zip archive (where the
+    package's files are no real paths) counts as missing.
+    """
+    pack = resources.files("inspector.static") / RULES_PACKAGE_DIR
+    return pack if isinstance(pack, Path) and pack.is_dir() else None
 
 
 def find_semgrep(search_path: str | None = None) -> str | None:
@@ -157,8 +160,8 @@ class SemgrepAnalyzer(Analyzer):
             return [_skip("semgrep is not installed (no `semgrep` executable found)", INSTALL_FIX)] * len(parts)
         if self.rules is None:
             skip = _skip(
-                "the Semgrep rule pack (semgrep-rules/) was not found",
-                "reinstall inspector; the wheel installs the pack under <prefix>/share/inspector/semgrep-rules",
+                "the Semgrep rule pack (inspector/static/semgrep-rules/) was not found",
+                "reinstall untrusted-repo-inspector from its wheel or source (the pack is package data)",
             )
             return [skip] * len(parts)
         exhaustive = len(parts) == 1 and parts[0][1] is None
@@ -282,7 +285,7 @@ class SemgrepAnalyzer(Analyzer):
                 payload,
                 _skipped(
                     f"semgrep reported an error, results may be incomplete: {message.strip()[:300]}",
-                    "run `semgrep --validate --config semgrep-rules/` to check the rule pack",
+                    f"run `semgrep --validate --config {self.rules}` to check the rule pack",
                 ),
             )
         return _Outcome(payload, None)

@@ -13,13 +13,12 @@ from __future__ import annotations
 import abc
 import hashlib
 import os
-import pickle
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import tree_sitter
 import tree_sitter_javascript
@@ -37,7 +36,8 @@ from inspector.model import (
     Severity,
     Skipped,
 )
-from inspector.static.interface import Analyzer, AnalyzerResult, RepoView
+from inspector.static.cache import ContentCache
+from inspector.static.interface import Analyzer, AnalyzerResult, RepoView, open_regular
 
 LANGUAGE_BY_SUFFIX = {
     ".js": "javascript",
@@ -52,8 +52,36 @@ LANGUAGE_BY_SUFFIX = {
     ".pyw": "python",
 }
 
-# Bigger files are still line-scanned for hidden code by the text checks, but not parsed.
+# Bigger files are not parsed whole: their last TAIL_PARSE_BYTES are (a loader appended to a
+# huge file is still analysed), and the text checks read all of them.
 DEFAULT_MAX_PARSE_BYTES = 5 * 1024 * 1024
+TAIL_PARSE_BYTES = 256 * 1024
+_SNAP_BYTES = 64 * 1024  # the tail starts after the first line or statement end within this
+
+
+def tail_segment(tail: bytes, lines_before: int) -> bytes:
+    """The end of a file as a parse unit: started at a statement boundary, padded with the
+    newlines before it so that line numbers are the file's."""
+    window = tail[:_SNAP_BYTES]
+    cuts = [i for i in (window.find(b"\n"), window.find(b";")) if i != -1]
+    cut = min(cuts) + 1 if cuts else 0
+    return b"\n" * (lines_before + tail.count(b"\n", 0, cut)) + tail[cut:]
+
+
+def read_tail(handle: BinaryIO, size: int, limit: int = TAIL_PARSE_BYTES) -> bytes:
+    """:func:`tail_segment` of an open file, counting its lines in bounded reads."""
+    start = max(0, size - limit)
+    lines = 0
+    handle.seek(0)
+    remaining = start
+    while remaining > 0:
+        block = handle.read(min(1 << 20, remaining))
+        if not block:
+            break
+        lines += block.count(b"\n")
+        remaining -= len(block)
+    handle.seek(start)
+    return tail_segment(handle.read(limit), lines)
 
 
 def language_for(path: str) -> str | None:
@@ -99,12 +127,17 @@ class TreeVisitor(abc.ABC):
     def link(self, repo: RepoView, summaries: dict[str, Any]) -> AnalyzerResult:
         """Combine all per-file summaries (path -> summary) into findings and endpoints."""
 
+    def partial(self, summary: Any) -> bool:
+        """Whether ``summary`` was cut short (a budget or depth bound): such results are not cached."""
+        return False
+
 
 @dataclass(frozen=True)
 class _FileJob:
     path: str
     language: str
     source: bytes
+    partial: bool = False  # only part of the file (its tail): never cached
 
 
 @dataclass(frozen=True)
@@ -141,6 +174,8 @@ class TreeSitterAnalyzer(Analyzer):
         self.jobs = jobs or os.cpu_count() or 1
         self.cache_dir = cache_dir
         self.max_parse_bytes = max_parse_bytes
+        versions = ",".join(f"{v.name}={v.version}" for v in self.visitors)
+        self.cache = ContentCache(cache_dir, "tree-sitter", versions)
 
     def analyze(self, repo: RepoView) -> AnalyzerResult:
         findings: list[Finding] = []
@@ -151,23 +186,32 @@ class TreeSitterAnalyzer(Analyzer):
             if language is None or file.is_link:
                 continue
             if file.size > self.max_parse_bytes:
-                findings.append(_info(file.path, f"not parsed: {file.size} bytes is over the parse cap"))
+                try:
+                    with os.fdopen(open_regular(repo.root, file.location), "rb") as handle:
+                        tail = read_tail(handle, file.size)
+                except OSError as exc:
+                    findings.append(_info(file.path, f"not parsed: {exc.strerror or exc}"))
+                    continue
+                message = f"{file.size} bytes is over the parse cap: only its last {TAIL_PARSE_BYTES >> 10} KB parsed"
+                findings.append(_info(file.path, message))
+                jobs.append(_FileJob(file.path, language, tail, partial=True))
                 continue
             source = repo.read(file.path)
-            cached = self._cache_get(source)
-            if cached is not None:
+            cached = self.cache.get(language, source)
+            if isinstance(cached, dict):
                 outcomes.append(_FileOutcome(file.path, cached, None))
             else:
                 jobs.append(_FileJob(file.path, language, source))
         outcomes.extend(self._run_all(jobs))
         summaries: dict[str, dict[str, Any]] = {v.name: {} for v in self.visitors}
-        sources = {job.path: job.source for job in jobs}
+        sources = {job.path: job for job in jobs}
         for outcome in outcomes:
             if outcome.error is not None:
                 findings.append(_info(outcome.path, f"could not be analysed: {outcome.error}"))
                 continue
-            if outcome.path in sources:
-                self._cache_put(sources[outcome.path], outcome.summaries)
+            job = sources.get(outcome.path)
+            if job is not None and not job.partial and not self._partial(outcome):
+                self.cache.put(job.language, job.source, outcome.summaries)
             for name, summary in outcome.summaries.items():
                 summaries[name][outcome.path] = summary
         endpoints: list[Endpoint] = []
@@ -179,41 +223,18 @@ class TreeSitterAnalyzer(Analyzer):
             endpoints.extend(result.endpoints)
             auto_run.extend(result.auto_run)
             skipped.extend(result.skipped)
+        self.cache.prune()
         read = EngineFiles(Engine.TREE_SITTER, EngineScope.ALL, tuple(sorted(o.path for o in outcomes)))
         return AnalyzerResult(tuple(findings), tuple(endpoints), tuple(auto_run), tuple(skipped), (read,))
+
+    def _partial(self, outcome: _FileOutcome) -> bool:
+        return any(v.partial(outcome.summaries.get(v.name)) for v in self.visitors)
 
     def _run_all(self, jobs: list[_FileJob]) -> list[_FileOutcome]:
         if self.jobs <= 1 or len(jobs) < 8:
             return [_run_file(job, self.visitors) for job in jobs]
         with ProcessPoolExecutor(max_workers=self.jobs) as pool:
             return list(pool.map(_run_file, jobs, [self.visitors] * len(jobs), chunksize=8))
-
-    def _cache_key(self, source: bytes) -> Path | None:
-        if self.cache_dir is None:
-            return None
-        versions = ",".join(f"{v.name}={v.version}" for v in self.visitors)
-        digest = hashlib.sha256(versions.encode() + b"\0" + source).hexdigest()
-        return self.cache_dir / digest[:2] / f"{digest}.pickle"
-
-    def _cache_get(self, source: bytes) -> dict[str, Any] | None:
-        key = self._cache_key(source)
-        if key is None or not key.is_file():
-            return None
-        try:
-            value = pickle.loads(key.read_bytes())
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            # A stale or torn cache entry is only a cache miss.
-            return None
-        return value if isinstance(value, dict) else None
-
-    def _cache_put(self, source: bytes, summaries: dict[str, Any]) -> None:
-        key = self._cache_key(source)
-        if key is None:
-            return
-        key.parent.mkdir(parents=True, exist_ok=True)
-        tmp = key.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(summaries))
-        tmp.replace(key)
 
 
 def _info(path: str, message: str) -> Finding:
@@ -231,4 +252,13 @@ def _info(path: str, message: str) -> Finding:
     )
 
 
-__all__ = ["TreeSitterAnalyzer", "TreeVisitor", "grammar_versions", "language_for", "parse"]
+__all__ = [
+    "TAIL_PARSE_BYTES",
+    "TreeSitterAnalyzer",
+    "TreeVisitor",
+    "grammar_versions",
+    "language_for",
+    "parse",
+    "read_tail",
+    "tail_segment",
+]

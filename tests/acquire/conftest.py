@@ -1,15 +1,16 @@
-"""A git server of the test's own on loopback (git daemon), so clones go through a real transport."""
+"""A hostile repository served by a git server of the test's own on loopback, so clones go through a real
+transport."""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.gitserver import serve_git
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -45,26 +46,9 @@ def hostile_repo(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def git_daemon(hostile_repo: tuple[Path, Path]) -> Iterator[str]:
     repo, _marker = hostile_repo
-    base = repo.parent
     (repo / ".git" / "git-daemon-export-ok").touch()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        ["git", "daemon", "--listen=127.0.0.1", f"--port={port}", f"--base-path={base}", "--export-all",
-         "--reuseaddr", str(base)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        yield f"git://127.0.0.1:{port}/{repo.name}/.git"
-    finally:
-        proc.terminate()
-        proc.wait()
+    with serve_git(repo.parent) as base:
+        yield f"{base}/{repo.name}/.git"
 
 
 @pytest.fixture

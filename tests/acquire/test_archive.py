@@ -48,7 +48,7 @@ def test_good_zip_unpacks_with_inert_permissions(tmp_path):
         info.external_attr = (stat.S_IFREG | 0o4755) << 16
         z.writestr(info, "#!/bin/sh\necho hi\n")
         z.writestr("lure-main/src/index.js", "console.log(1)\n")
-    target = acquire(str(archive), _options(tmp_path))
+    target = acquire(str(archive), _options(tmp_path)).target
     root = Path(target.path)
     assert root.name == "lure-main"
     mode = (root / "run.sh").stat().st_mode
@@ -74,11 +74,12 @@ def test_zip_link_pointing_out_is_refused(tmp_path):
         acquire(str(archive), _options(tmp_path))
 
 
-def test_zip_link_inside_is_kept_as_a_link(tmp_path):
+def test_zip_link_inside_is_recorded_not_created(tmp_path):
     archive = _zip(tmp_path / "a.zip", {"x/readme": b"x"}, links={"x/alias": "readme"})
-    target = acquire(str(archive), _options(tmp_path))
-    assert (Path(target.path) / "alias").is_symlink()
-    assert [link.path for link in target.links] == ["alias"]
+    target = acquire(str(archive), _options(tmp_path)).target
+    # Archive links are listed for the reviewer and never created: nothing can follow them later.
+    assert not (Path(target.path) / "alias").exists() and not (Path(target.path) / "alias").is_symlink()
+    assert [(link.path, link.points_to, link.escapes) for link in target.links] == [("alias", "readme", False)]
 
 
 def test_zip_bomb_is_refused(tmp_path):
@@ -113,7 +114,7 @@ def test_tar_members_escaping_are_refused(tmp_path, build):
 
 def test_tar_setuid_is_dropped(tmp_path):
     archive = _tar(tmp_path / "a.tgz", lambda t: _add(t, "p/tool", b"#!/bin/sh\n", mode=0o4755))
-    target = acquire(str(archive), _options(tmp_path))
+    target = acquire(str(archive), _options(tmp_path)).target
     mode = (Path(target.path) / "tool").stat().st_mode
     assert not mode & (stat.S_ISUID | stat.S_IXUSR)
 
@@ -123,3 +124,19 @@ def test_not_an_archive_is_one_clear_error(tmp_path):
     bogus.write_bytes(b"not a zip")
     with pytest.raises(AcquireError, match="not a readable archive"):
         acquire(str(bogus), _options(tmp_path))
+
+
+@pytest.mark.parametrize("name", ["pkg-1.0.tar.gz", "pkg-1.0-py3-none-any.whl", "pkg-1.0.egg"])
+def test_a_zip_is_read_as_a_zip_whatever_its_name(tmp_path, name):
+    """Registries hold zips named .tar.gz; wheels and eggs are zips."""
+    archive = _zip(tmp_path / name, {"pkg/__init__.py": b"x = 1\n", "pkg-1.0.dist-info/METADATA": b"Name: pkg\n"})
+    target = acquire(str(archive), _options(tmp_path)).target
+    assert target.kind == "archive" and target.file_count == 2
+
+
+def test_a_tar_named_zip_is_read_as_a_tar(tmp_path):
+    archive = tmp_path / "lure.zip"
+    with tarfile.open(archive, "w:gz") as tar:
+        _add(tar, "lure/index.js", b"console.log(1)\n")
+    target = acquire(str(archive), _options(tmp_path)).target
+    assert (Path(target.path) / "index.js").read_bytes() == b"console.log(1)\n"

@@ -15,7 +15,7 @@ def test_local_repo_is_read_without_running_its_hooks(tmp_path, hostile_repo, ho
         (repo / ".git" / "config").read_text() + f"[core]\n\tfsmonitor = touch {marker}\n"
     )
     for copy in (False, True):
-        target = acquire(str(repo), AcquireOptions(workdir=tmp_path / "q", copy_directories=copy))
+        target = acquire(str(repo), AcquireOptions(workdir=tmp_path / "q", copy_directories=copy)).target
         assert target.kind == "directory"
         assert target.history is not None and target.history.commit_count == 2
         assert {link.path for link in target.links} == {"inside-link", "escaping-link"}
@@ -24,7 +24,7 @@ def test_local_repo_is_read_without_running_its_hooks(tmp_path, hostile_repo, ho
 
 def test_copy_keeps_links_as_links(tmp_path, hostile_repo):
     repo, _ = hostile_repo
-    target = acquire(str(repo), AcquireOptions(workdir=tmp_path / "q", copy_directories=True))
+    target = acquire(str(repo), AcquireOptions(workdir=tmp_path / "q", copy_directories=True)).target
     copied = Path(target.path) / "escaping-link"
     assert copied.is_symlink() and Path(target.path).is_relative_to(tmp_path / "q")
 

@@ -10,7 +10,7 @@ from inspector.static.interface import RepoView
 
 
 def test_clone_runs_no_hook_and_records_history(tmp_path, git_daemon, hooks_everywhere):
-    target = acquire(git_daemon, AcquireOptions(workdir=tmp_path / "q"))
+    target = acquire(git_daemon, AcquireOptions(workdir=tmp_path / "q")).target
     assert not hooks_everywhere.exists(), "a hook ran during the fetch"
     assert target.kind == "git"
     assert target.commit and len(target.commit) == 40
@@ -23,7 +23,7 @@ def test_clone_runs_no_hook_and_records_history(tmp_path, git_daemon, hooks_ever
 
 
 def test_links_are_listed_and_never_read_through(tmp_path, git_daemon):
-    target = acquire(git_daemon, AcquireOptions(workdir=tmp_path / "q"))
+    target = acquire(git_daemon, AcquireOptions(workdir=tmp_path / "q")).target
     links = {link.path: link for link in target.links}
     assert links["escaping-link"].escapes and links["escaping-link"].points_to == "/etc/passwd"
     assert not links["inside-link"].escapes
@@ -33,13 +33,13 @@ def test_links_are_listed_and_never_read_through(tmp_path, git_daemon):
 
 
 def test_submodule_is_listed_not_fetched(tmp_path, git_daemon):
-    target = acquire(git_daemon, AcquireOptions(workdir=tmp_path / "q"))
+    target = acquire(git_daemon, AcquireOptions(workdir=tmp_path / "q")).target
     assert [(s.path, s.url) for s in target.submodules] == [("vendor/evil", "https://evil.invalid/x.git")]
     assert not (Path(target.path) / "vendor" / "evil").exists()
 
 
 def test_shallow_clone_marks_history_truncated(tmp_path, git_daemon):
-    target = acquire(git_daemon, AcquireOptions(workdir=tmp_path / "q", depth=1))
+    target = acquire(git_daemon, AcquireOptions(workdir=tmp_path / "q", depth=1)).target
     assert target.history is not None
     assert target.history.commit_count == 1 and target.history.truncated
 

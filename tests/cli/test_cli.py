@@ -5,6 +5,7 @@ import json
 import jsonschema
 import pytest
 
+from inspector import __version__
 from tests.cli.conftest import EXAMPLES, REPO
 
 VERBS = ("vet", "fetch", "scan", "run", "report", "decide", "images", "doctor")
@@ -19,7 +20,8 @@ def test_help_lists_every_verb(inspector):
 
 def test_version(inspector):
     result = inspector("--version")
-    assert result.returncode == 0 and "inspector" in result.stdout
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"untrusted-repo-inspector {__version__}"
 
 
 @pytest.mark.parametrize(
@@ -43,7 +45,7 @@ def test_scan_json_is_clean_and_valid(inspector):
     result = inspector("scan", str(EXAMPLES / "malicious" / "api-debug-lure"), "--format", "json", "--offline")
     assert result.returncode == 1, result.stderr  # malicious, at the default --fail-on
     report = json.loads(result.stdout)  # nothing else mixed into stdout
-    jsonschema.validate(report, json.loads((REPO / "schemas" / "report.schema.json").read_text()))
+    jsonschema.validate(report, json.loads((REPO / "inspector" / "model" / "report.schema.json").read_text()))
     assert report["verdict"] == "malicious"
     assert all(not f["path"] or not f["path"].startswith("/") for f in report["findings"])
 
@@ -89,5 +91,7 @@ def test_fetch_reports_links_and_submodules(inspector, tmp_path):
 def test_doctor_names_each_component(inspector):
     result = inspector("doctor")
     assert result.returncode in (0, 2)
+    assert result.stdout.startswith(f"untrusted-repo-inspector {__version__} (Python ")
     for name in ("git", "tree-sitter", "semgrep", "docker"):
         assert name in result.stdout.lower(), name
+    assert f"semgrep rule pack: {REPO / 'inspector' / 'static' / 'semgrep-rules'}" in " ".join(result.stdout.split())

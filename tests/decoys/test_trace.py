@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from inspector.model.report import Category, PhaseName, Severity
-from inspector.sandbox.trace import MAX_FILE_ACCESSES, STRACE_ARGS, parse_strace, read_trace
+from inspector.sandbox.trace import (
+    MAX_FILE_ACCESSES,
+    STRACE_ARGS,
+    gvisor_line_time,
+    gvisor_to_strace,
+    parse_strace,
+    read_trace,
+    split_gvisor_log,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOME = "/home/dev"
@@ -213,3 +221,50 @@ def test_live_strace_with_the_recommended_arguments(tmp_path):
     assert summary.findings[0].message.count("during install") == 1
     assert all(not a.path.startswith(str(workspace)) for a in summary.file_accesses)
     assert summary.processes[0].argv[1:3] == ("-c", reader)
+
+
+# gVisor: the sentry's own strace, written on the host; split by phase window, then parsed
+
+
+def _windows():
+    year = 2026  # the fixture's lines carry month and day only, as glog writes them
+    at = lambda stamp: gvisor_line_time(f"I1202 {stamp}    1 strace.go:1] [ 1: 1] x X y() = 0 (0x0) (1µs)", year)  # noqa: E731
+    return [
+        ("start", at("06:25:39.000000"), at("06:25:45.000000")),
+        ("test", at("06:25:49.500000"), at("06:25:52.000000")),
+    ]
+
+
+def test_gvisor_log_split_by_phase_and_read_like_strace(planted, tmp_path):
+    _, decoys = planted
+    log = FIXTURES / "gvisor-boot-stealer.log"
+    windows = _windows()
+    assert all(start is not None and end is not None for _, start, end in windows)
+    by_phase, cut = split_gvisor_log(log, windows)
+    assert not cut
+    assert set(by_phase) == {"start", "test"}
+    # The root setup step before the first phase (the CA update) is outside every window.
+    assert not any("update-ca" in line or ":25:34" in line for line in by_phase["start"])
+    summary = parse("\n".join(by_phase["start"]), decoys, workspace="/work/app")
+    assert summary.unparsed_lines == 0
+    kinds = sorted(f.message.split(" ")[1] for f in summary.findings if f.rule == "honeytoken-read")
+    assert kinds == ["npm-token", "ssh-private-key"]
+    probe = next(f for f in summary.findings if f.rule == "stealer-path-probe")
+    assert "/home/dev/.config/opera/Default/Login Data" in probe.evidence
+    python, cat = summary.processes
+    assert python.argv == ("python3", "/work/app/main.py") and cat.argv == ("cat", "/home/dev/.npmrc")
+    assert cat.ppid == python.pid == 21
+    assert ("/home/dev/notes, 0xdead", "read") in {(a.path, a.mode) for a in summary.file_accesses}
+    connects = {(c.family, c.address, c.port, c.result) for c in summary.connects}
+    assert ("AF_INET", "198.18.0.10", 1224, "EINPROGRESS") in connects
+    assert ("AF_UNIX", "/var/run/docker.sock", None, "ENOENT") in connects
+    (node,) = parse("\n".join(by_phase["test"]), decoys).processes
+    assert node.argv == ("node", "x.js")
+
+
+def test_gvisor_lines_that_are_not_exits_or_not_strace_are_ignored():
+    assert gvisor_to_strace("I1202 06:25:40.504679    3336 strace.go:559] [  20:  20] sh E vfork()") is None
+    assert gvisor_to_strace("I1202 06:25:33.827571    3336 main.go:216] ****") is None
+    assert gvisor_to_strace("garbage") is None
+    line = "I1202 06:25:40.5    3336 strace.go:596] [  21:  21] python3 X openat(broken"
+    assert gvisor_to_strace(line) is None

@@ -33,7 +33,7 @@ from inspector.model import (
 )
 from inspector.model.jsonschema import report_schema
 
-SCHEMA_FILE = Path(__file__).parents[2] / "schemas" / "report.schema.json"
+SCHEMA_FILE = Path(__file__).parents[2] / "inspector" / "model" / "report.schema.json"
 
 
 def sample_report() -> Report:
@@ -99,9 +99,9 @@ def test_schema_rejects_a_wrong_verdict():
 
 def test_published_schema_matches_the_model():
     assert json.loads(SCHEMA_FILE.read_text()) == report_schema(), (
-        "schemas/report.schema.json is stale: regenerate with "
+        "inspector/model/report.schema.json is stale: regenerate with "
         "python -c 'import json; from inspector.model.jsonschema import report_schema; "
-        "print(json.dumps(report_schema(), indent=2))' > schemas/report.schema.json"
+        "print(json.dumps(report_schema(), indent=2))' > inspector/model/report.schema.json"
     )
 
 

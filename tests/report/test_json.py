@@ -8,7 +8,7 @@ import jsonschema
 from inspector.model import SCHEMA_ID
 from inspector.report import ReportFormat, render
 
-REPORT_SCHEMA = Path(__file__).parents[2] / "schemas" / "report.schema.json"
+REPORT_SCHEMA = Path(__file__).parents[2] / "inspector" / "model" / "report.schema.json"
 
 
 def test_schema_key_first_and_indented(malicious_report):

@@ -2,10 +2,16 @@
 
 Without them the tests skip loudly with the reason; with INSPECTOR_REQUIRE_SANDBOX=1 (CI) they
 fail instead, so a CI machine that lost its engine cannot pass by skipping.
+
+Runtime: every test runs under gVisor (``runsc``) when the engine has it registered, and fails
+(rather than quietly using runc) when gVisor was expected: INSPECTOR_REQUIRE_SANDBOX=1, or
+INSPECTOR_SANDBOX_RUNTIME=runsc. Tests that matter under both runtimes take ``runtime`` as a
+parameter (``@both_runtimes``); INSPECTOR_SANDBOX_RUNTIME=runc runs the rest under runc.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import shutil
@@ -24,7 +30,7 @@ from inspector.model.report import PhaseName
 from inspector.model.stages import PlannedPhase, RunPlan, SandboxResult
 from inspector.progress import SilentProgress
 from inspector.sandbox import SandboxOptions, build_images, execute, network
-from inspector.sandbox.docker import LABEL, RUN_LABEL, labels
+from inspector.sandbox.docker import LABEL, RUN_LABEL, labels, runsc_processes
 from inspector.sandbox.images import PYTHON_IMAGE
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -44,6 +50,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(PAYLOAD)
 http.server.HTTPServer(("0.0.0.0", 8000), Handler).serve_forever()
 """
+
+
+both_runtimes = pytest.mark.parametrize("runtime", ["runsc", "runc"])
+
+
+def expected_runtime(client: docker.DockerClient) -> str:
+    chosen = os.environ.get("INSPECTOR_SANDBOX_RUNTIME")
+    if chosen:
+        return chosen
+    if os.environ.get("INSPECTOR_REQUIRE_SANDBOX") == "1":
+        return "runsc"
+    return "runsc" if "runsc" in (client.info().get("Runtimes") or {}) else "runc"
+
+
+@pytest.fixture
+def runtime(engine: docker.DockerClient) -> str:
+    """The runtime a test runs under (parametrized to both by ``both_runtimes``)."""
+    return expected_runtime(engine)
 
 
 def _why_no_engine() -> str | None:
@@ -135,7 +159,28 @@ def leftovers(client: docker.DockerClient, keep_run: str | None = C2_RUN) -> lis
     ]
     found += [f"volume {v.name}" for v in client.volumes.list(filters={"label": LABEL})]
     found += [f"iptables chain {name}" for name in network.chains_of_ours()]
+    found += [f"runsc process {pid} of container {cid[:12]}" for pid, cid in runsc_processes().items()]
+    found += [f"containerd-shim {pid} without a container" for pid in orphan_shims(client)]
     return found
+
+
+def orphan_shims(client: docker.DockerClient) -> list[int]:
+    """containerd-shim processes serving no container dockerd knows (a leak; zombies excluded)."""
+    known = {c.id for c in client.containers.list(all=True)}
+    orphans: list[int] = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if not args or not args[0].endswith(b"containerd-shim-runc-v2"):
+            continue
+        ids = [a.decode() for a in args if len(a) == 64]
+        if ids and not set(ids) & known:
+            orphans.append(int(proc.name))
+    return orphans
 
 
 @dataclass(frozen=True)
@@ -151,7 +196,7 @@ class Run:
 
 
 @pytest.fixture
-def run_sample(engine: docker.DockerClient, tmp_path: Path):
+def run_sample(engine: docker.DockerClient, tmp_path: Path, runtime: str):
     """Copy samples into a fresh workspace, execute commands as the start phase, check cleanup."""
 
     def go(
@@ -172,13 +217,16 @@ def run_sample(engine: docker.DockerClient, tmp_path: Path):
             image=image,
             phases=(PlannedPhase(PhaseName.START, commands, "test"), *extra_phases),
         )
+        # An explicit runtime: a gVisor that does not start fails the test instead of falling back.
+        options = dataclasses.replace(options, runtime=runtime)
         try:
             result = execute(workspace, plan, options, run_dir, SilentProgress())
         finally:
             assert leftovers(engine) == []
+        assert result.run.runtime == runtime
         return Run(result, run_dir)
 
     return go
 
 
-__all__ = ["C2_PAYLOAD", "FakeC2", "Run", "SandboxError", "leftovers"]
+__all__ = ["C2_PAYLOAD", "FakeC2", "Run", "SandboxError", "both_runtimes", "leftovers"]

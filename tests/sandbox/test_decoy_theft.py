@@ -7,10 +7,13 @@ import pytest
 from inspector.model.report import Category, Severity
 from inspector.sandbox import SandboxOptions
 
+from .conftest import both_runtimes
+
 pytestmark = pytest.mark.sandbox
 
 
-def test_reading_and_posting_decoys_gives_read_and_exfiltration_findings(run_sample):
+@both_runtimes
+def test_reading_and_posting_decoys_gives_read_and_exfiltration_findings(run_sample, runtime):
     run = run_sample(("steal_and_post.py",), ("python3 steal_and_post.py",), SandboxOptions(timeout_s=60, linger_s=1))
     findings = run.result.findings
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -13,9 +15,10 @@ import pytest
 
 from inspector.errors import SandboxError
 from inspector.sandbox import SandboxOptions, network, reap_leftovers
-from inspector.sandbox.docker import LABEL, PID_LABEL, RUN_LABEL
+from inspector.sandbox import docker as docker_sandbox
+from inspector.sandbox.docker import LABEL, PID_LABEL, RUN_LABEL, runsc_processes
 
-from .conftest import leftovers
+from .conftest import both_runtimes, leftovers
 
 pytestmark = pytest.mark.sandbox
 
@@ -69,3 +72,99 @@ def test_leftovers_of_a_killed_run_are_reaped(engine):
 
     assert reap_leftovers() >= 4
     assert leftovers(engine) == []
+
+
+_KILLABLE_RUN = """
+import sys
+from pathlib import Path
+from inspector.model.report import PhaseName
+from inspector.model.stages import PlannedPhase, RunPlan
+from inspector.progress import SilentProgress
+from inspector.sandbox import SandboxOptions, execute
+from inspector.sandbox.images import PYTHON_IMAGE
+workspace, run_dir, runtime = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+plan = RunPlan(ecosystem="generic", image=PYTHON_IMAGE, phases=(PlannedPhase(PhaseName.START, ("sleep 600",), "t"),))
+execute(workspace, plan, SandboxOptions(runtime=runtime, timeout_s=600, linger_s=1), run_dir, SilentProgress())
+"""
+
+
+def _start_run_and_wait_for_the_phase(tmp_path: Path, runtime: str) -> subprocess.Popen[bytes]:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / "main.py").write_text("print('hi')\n")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    child = subprocess.Popen([sys.executable, "-c", _KILLABLE_RUN, str(workspace), str(run_dir), runtime], env=env)
+    phase_file = run_dir / "recorder" / "phase"
+    while not (phase_file.exists() and phase_file.read_text() == "start"):
+        assert child.poll() is None, "the run ended before its phase started"
+        time.sleep(0.2)
+    return child
+
+
+@both_runtimes
+def test_ctrl_c_mid_run_leaves_nothing(engine, tmp_path, runtime):
+    child = _start_run_and_wait_for_the_phase(tmp_path, runtime)
+    assert leftovers(engine) != []  # the run's container, network, chains (and gVisor's processes)
+    child.send_signal(signal.SIGINT)
+    child.wait()
+    assert leftovers(engine) == []
+
+
+@both_runtimes
+def test_sigkill_mid_run_is_reaped_by_the_next_start(engine, tmp_path, runtime):
+    child = _start_run_and_wait_for_the_phase(tmp_path, runtime)
+    if runtime == "runsc":
+        assert runsc_processes(), "a gVisor run has its sandbox and gofer processes"
+    child.kill()
+    child.wait()
+    assert leftovers(engine) != []  # killed outright: nothing could clean up
+    assert reap_leftovers() >= 3
+    assert leftovers(engine) == []
+    assert runsc_processes() == {}
+
+
+def test_the_gvisor_probe_leaves_no_process_container_or_log(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(docker_sandbox, "PROBE_CACHE", tmp_path / "probe.json")
+    monkeypatch.setattr(docker_sandbox, "_runtime_probe", {})
+    before = set(runsc_processes())
+    logs_before = set(docker_sandbox.RUNSC_TRACE_DIR.glob("runsc.log.*"))
+    reason = docker_sandbox.runsc_unusable_reason(engine, "inspector/base:bookworm")
+    if os.environ.get("INSPECTOR_REQUIRE_SANDBOX") == "1":
+        assert reason is None, reason
+    assert set(runsc_processes()) == before
+    assert set(docker_sandbox.RUNSC_TRACE_DIR.glob("runsc.log.*")) <= logs_before
+    assert leftovers(engine) == []
+    # Cached with the engine's identity: a second call does not probe again.
+    if reason is None:
+        assert json.loads((tmp_path / "probe.json").read_text()) == {next(iter(docker_sandbox._runtime_probe)): None}
+
+
+def test_runsc_processes_of_vanished_containers_are_killed(engine):
+    # What a failed `runsc create` leaves: a sandbox/gofer pair whose container dockerd never kept.
+    # Stand-in: a process whose command line has that shape (it only sleeps), then the reaper.
+    fake_id = "f" * 64
+    stand_in = subprocess.Popen(
+        [
+            "bash",
+            "-c",
+            f'exec -a runsc-gofer {sys.executable} -c "import time; time.sleep(600)" "$@"',
+            "x",
+            "--root=/var/run/docker/runtime-runc/moby",
+            fake_id,
+        ]
+    )
+    try:
+        for _ in range(50):
+            if stand_in.pid in runsc_processes():
+                break
+            time.sleep(0.1)
+        assert runsc_processes().get(stand_in.pid) == fake_id
+        assert reap_leftovers() >= 1
+        stand_in.wait()
+        assert stand_in.returncode == -signal.SIGKILL
+    finally:
+        if stand_in.poll() is None:
+            stand_in.kill()
+            stand_in.wait()

@@ -12,7 +12,7 @@ from inspector.sandbox import SandboxOptions
 from inspector.sandbox.images import NODE_IMAGE
 from inspector.static import scan_payload
 
-from .conftest import C2_PAYLOAD
+from .conftest import C2_PAYLOAD, both_runtimes
 
 pytestmark = pytest.mark.sandbox
 
@@ -42,7 +42,8 @@ def test_allowed_fetch_from_c2_is_logged_saved_and_rescanned(run_sample, fake_c2
     assert run.result.run.policy == "allow-list"
 
 
-def test_default_mode_blocks_the_fetch_and_delivers_nothing(run_sample, fake_c2):
+@both_runtimes
+def test_default_mode_blocks_the_fetch_and_delivers_nothing(run_sample, fake_c2, runtime):
     before = len(fake_c2.requests_seen())
     run = run_sample(("fetch_stage2.py",), ("python3 fetch_stage2.py",), SandboxOptions(timeout_s=60, linger_s=1))
 
@@ -55,12 +56,14 @@ def test_default_mode_blocks_the_fetch_and_delivers_nothing(run_sample, fake_c2)
     assert len(fake_c2.requests_seen()) == before
     assert all(e["sink"] for e in run.events("upstream"))
     assert run.result.run.policy == "block"
-    # The report says which runtime ran; when gVisor could not be used, it says why.
-    assert run.result.run.runtime in ("runc", "runsc")
-    assert (run.result.run.runtime == "runsc") != any(s.component == "sandbox:gvisor" for s in run.result.skipped)
+    # The report says which runtime ran; under runc it says loudly what is weaker and how to fix it.
+    assert run.result.run.runtime == runtime
+    assert (runtime == "runsc") != any(s.component == "sandbox:gvisor" for s in run.result.skipped)
+    assert run.result.run.trace_origin == ("gvisor-sentry" if runtime == "runsc" else "strace-in-container")
 
 
-def test_raw_tcp_loader_name_and_port_logged(run_sample):
+@both_runtimes
+def test_raw_tcp_loader_name_and_port_logged(run_sample, runtime):
     run = run_sample(
         ("raw_loader.js",), ("node raw_loader.js",), SandboxOptions(timeout_s=60, linger_s=1), image=NODE_IMAGE
     )
@@ -73,7 +76,8 @@ def test_raw_tcp_loader_name_and_port_logged(run_sample):
     assert any(p.argv[:2] == ("node", "raw_loader.js") for p in run.result.run.processes)
 
 
-def test_probes_end_recorded_as_blocked_and_nothing_leaves(run_sample, fake_c2):
+@both_runtimes
+def test_probes_end_recorded_as_blocked_and_nothing_leaves(run_sample, fake_c2, runtime):
     before = len(fake_c2.requests_seen())
     hang = PlannedPhase(PhaseName.TEST, ("sleep 600",), "test: a command that outlives its limit")
     run = run_sample(

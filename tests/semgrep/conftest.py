@@ -13,7 +13,7 @@ import pytest
 from inspector.static.semgrep import find_semgrep, rules_dir
 
 REPO = Path(__file__).resolve().parents[2]
-RULES = REPO / "semgrep-rules"
+RULES = REPO / "inspector" / "static" / "semgrep-rules"
 EXAMPLES = REPO / "examples"
 
 

@@ -44,9 +44,11 @@ _EXTENSIONS = ("", ".js", ".cjs", ".mjs", ".ts", ".mts", ".cts", ".py", ".sh")
 BACKGROUND = re.compile(r"(?:^|[^&])&\s*$|\bnohup\b|\bstart\s+/b\b|\bsetsid\b|\bdisown\b", re.I)
 
 
-def segments(command: str) -> list[str]:
+def segments(command: str, depth: int = 0) -> list[str]:
     """The simple commands of a command line, including ones quoted for concurrently/npm-run-all."""
     parts = [part.strip() for part in _SPLIT.split(command) if part.strip()]
+    if depth >= 8:  # quotes inside quotes this deep are not unpacked further
+        return parts
     nested: list[str] = []
     for part in parts:
         head = part.split(None, 1)[0] if part.split() else ""
@@ -55,7 +57,7 @@ def segments(command: str) -> list[str]:
         ):
             for match in _QUOTED.finditer(part):
                 inner = match.group(1) if match.group(1) is not None else match.group(2)
-                nested.extend(segments(inner.replace('\\"', '"')))
+                nested.extend(segments(inner.replace('\\"', '"'), depth + 1))
     return parts + nested
 
 

@@ -123,17 +123,32 @@ def _parse_failure(path: str, why: str) -> Finding:
     )
 
 
+# Manifests and editor configs are read up to this size; a bigger one is a finding, never loaded
+# (a 1 GB tasks.json once took 24 GB of memory to parse).
+MAX_CONFIG_BYTES = 8 * 1024 * 1024
+MAX_SCRIPT_CHAIN = 32  # nested script calls / command objects followed at most
+
+
 class _Repo:
     def __init__(self, repo: RepoView) -> None:
         self.view = repo
         self.paths = frozenset(f.path for f in repo.files if not f.is_link)
+        self.sizes = {f.path: f.size for f in repo.files if not f.is_link}
+        self.cut: list[Finding] = []  # configs over the read cap
 
     def exists(self, path: str) -> bool:
         return path in self.paths
 
     def text(self, path: str) -> str | None:
+        size = self.sizes.get(path, 0)
+        if size > MAX_CONFIG_BYTES:
+            message = f"{size} bytes is over the {MAX_CONFIG_BYTES >> 20} MB read cap for configs"
+            finding = _parse_failure(path, message)
+            if finding not in self.cut:
+                self.cut.append(finding)
+            return None
         try:
-            return self.view.read(path).decode("utf-8", "replace")
+            return self.view.read(path, MAX_CONFIG_BYTES).decode("utf-8", "replace")
         except OSError:
             return None
 
@@ -166,7 +181,8 @@ def npm_surfaces(repo: _Repo, path: str, errors: list[Finding]) -> Iterator[Surf
     main = manifest.get("main") if isinstance(manifest.get("main"), str) else None
 
     def run_script(name: str, seen: frozenset[str] = frozenset()) -> list[str]:
-        if name in seen or name not in scripts:
+        # `npm run a` in b in c...: a chain longer than this is not followed (no deep recursion).
+        if name in seen or name not in scripts or len(seen) >= MAX_SCRIPT_CHAIN:
             return []
         return files_run_by(scripts[name], base, repo.exists, lambda n: run_script(n, seen | {name}), main)
 
@@ -361,13 +377,13 @@ def vscode_settings_findings(repo: _Repo, path: str, errors: list[Finding]) -> l
 # devcontainer, direnv, git hooks
 
 
-def _command_strings(value: Any) -> tuple[str, ...]:
+def _command_strings(value: Any, depth: int = 0) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list):
         return (" ".join(str(v) for v in value),)
-    if isinstance(value, dict):
-        return tuple(c for v in value.values() for c in _command_strings(v))
+    if isinstance(value, dict) and depth < MAX_SCRIPT_CHAIN:
+        return tuple(c for v in value.values() for c in _command_strings(v, depth + 1))
     return ()
 
 
@@ -547,7 +563,7 @@ def python_build_surfaces(repo: _Repo, path: str, errors: list[Finding]) -> Iter
         return
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         errors.append(_parse_failure(path, type(exc).__name__))
         return
     base = posixpath.dirname(path)
@@ -632,7 +648,7 @@ def find_surfaces(view: RepoView) -> tuple[list[SurfaceHit], list[Finding]]:
     extra.extend(hooks_findings)
     hits.extend(hook_surfaces(repo, hooks_path))
     hits.extend(build_config_surfaces(repo))
-    return hits, errors + extra
+    return hits, errors + extra + repo.cut
 
 
 __all__ = ["SurfaceHit", "find_surfaces", "line_of"]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 from pathlib import PurePosixPath
 from typing import Any
@@ -23,7 +24,7 @@ import tree_sitter
 
 from inspector.model import Category, Endpoint, EndpointSource, Engine, Finding, Severity, Skipped
 from inspector.static.hosts import classify
-from inspector.static.interface import AnalyzerResult, RepoView
+from inspector.static.interface import AnalyzerResult, RepoFile, RepoView, open_regular
 from inspector.static.treesitter import TreeVisitor
 
 from .dotenv import EnvEntry, is_env_file, parse_dotenv
@@ -47,7 +48,9 @@ from .values import (
 )
 from .walk import HOST_NAME, MAX_EVIDENCE
 
-MAX_ENV_FILE_BYTES = 512 * 1024
+MAX_ENV_FILE_BYTES = 512 * 1024  # read whole up to this; bigger .env files are read in blocks of it
+MAX_ENV_SCAN_BYTES = 64 * 1024 * 1024  # of one .env file, at most
+MAX_ENV_ENTRIES = 20_000  # per .env file
 MAX_RESOLUTIONS = 8  # alternatives per value (several .env files can define the same key)
 MAX_IMPORT_DEPTH = 4
 # Classes of hosts that code names but never contacts (XML namespaces, schema ids, licences).
@@ -62,12 +65,15 @@ def _classify(host: str, ports: tuple[int, ...]) -> str:
 
 class EndpointVisitor(TreeVisitor):
     name = "endpoints"
-    version = "1"
+    version = "2"  # 2: the summary says why a walk was cut
 
     def visit(self, path: str, language: str, tree: tree_sitter.Tree, source: bytes) -> FileSummary:
         walker_type = PyWalker if language == "python" else JsWalker
         walker = walker_type(source, tree.root_node, tree.language)
         return walker.summarise(language)
+
+    def partial(self, summary: object) -> bool:
+        return isinstance(summary, FileSummary) and (summary.budget_spent or bool(summary.cut))
 
     def link(self, repo: RepoView, summaries: dict[str, Any]) -> AnalyzerResult:
         inventory = _Inventory()
@@ -77,8 +83,10 @@ class EndpointVisitor(TreeVisitor):
         resolver = _Resolver(modules, env, repo)
         for path in sorted(modules):
             summary = modules[path]
-            if summary.budget_spent:
-                inventory.info(path, "constant folding stopped at its step budget; later values read as literals")
+            if summary.budget_spent or summary.cut:
+                inventory.info(
+                    path, summary.cut or "constant folding stopped at its step budget; later values read as literals"
+                )
             for found in summary.found:
                 inventory.add_found(path, found)
             for deferred in summary.deferred:
@@ -100,23 +108,61 @@ def _load_env(repo: RepoView, skipped: list[Skipped]) -> dict[str, list[EnvEntry
     for file in sorted(repo.files, key=lambda f: f.path):
         if file.is_link or not is_env_file(file.path):
             continue
-        if file.size > MAX_ENV_FILE_BYTES:
-            skipped.append(
-                Skipped(
-                    "endpoints:.env",
-                    f"{file.path}: {file.size} bytes is too large for a .env file; not read",
-                    "Open the file and check its values by hand.",
-                )
-            )
-            continue
         try:
-            text = repo.read(file.path).decode("utf-8", "replace")
+            entries, cut = _read_env(repo, file)
         except OSError as exc:
             skipped.append(Skipped("endpoints:.env", f"{file.path}: {exc}", "Check the file is readable."))
             continue
-        for entry in parse_dotenv(text, file.path):
+        if cut:
+            skipped.append(
+                Skipped("endpoints:.env", f"{file.path}: {cut}", "Open the file and check the rest by hand.")
+            )
+        for entry in entries:
             env.setdefault(entry.key, []).append(entry)
     return env
+
+
+def _read_env(repo: RepoView, file: RepoFile) -> tuple[list[EnvEntry], str]:
+    """The entries of one .env file, read in bounded blocks; and why the reading stopped early.
+
+    A file over the whole-read size keeps only the entries that hold a host (plain or encoded): a
+    padded file then costs memory for what can become an endpoint, not for its filler lines."""
+    if file.size <= MAX_ENV_FILE_BYTES:
+        return parse_dotenv(repo.read(file.path).decode("utf-8", "replace"), file.path), ""
+    entries: list[EnvEntry] = []
+    lines_before = 0
+    with os.fdopen(open_regular(repo.root, file.location), "rb") as handle:
+        read = 0
+        carry = b""
+        while read < MAX_ENV_SCAN_BYTES and len(entries) < MAX_ENV_ENTRIES:
+            block = handle.read(MAX_ENV_FILE_BYTES)
+            if not block:
+                break
+            read += len(block)
+            data = carry + block
+            newline = data.rfind(b"\n")
+            if newline == -1 and len(data) < 2 * MAX_ENV_FILE_BYTES:
+                carry = data
+                continue
+            end = newline + 1 if newline != -1 else len(data)  # a line longer than two blocks is cut
+            data, carry = data[:end], data[end:]
+            entries.extend(_with_hosts(data, file.path, lines_before))
+            lines_before += data.count(b"\n")
+        if carry:
+            entries.extend(_with_hosts(carry, file.path, lines_before))
+        more = bool(handle.read(1))
+    cut = ""
+    if len(entries) >= MAX_ENV_ENTRIES:
+        cut = f"{file.size} bytes: only its first {MAX_ENV_ENTRIES} entries holding a host were read"
+    elif more:
+        cut = f"{file.size} bytes: only its first {MAX_ENV_SCAN_BYTES >> 20} MB were read"
+    return entries[:MAX_ENV_ENTRIES], cut
+
+
+def _with_hosts(data: bytes, path: str, lines_before: int) -> list[EnvEntry]:
+    """The entries of one block that hold a host, numbered as lines of the whole file."""
+    entries = parse_dotenv(data.decode("utf-8", "replace"), path)
+    return [replace(entry, line=entry.line + lines_before) for entry in entries if _env_hits(entry)]
 
 
 def _env_decodings(value: str) -> list[tuple[str, str, str]]:

@@ -49,6 +49,10 @@ class _Items:
     pieces: tuple[str, ...] = ()
 
 
+# Longer member chains are not folded (the member path itself keeps at most 8 fields).
+MAX_MEMBER_LINKS = 32
+
+
 class JsWalker(ModuleWalker):
     def __init__(self, source: bytes, root: tree_sitter.Node, language: tree_sitter.Language) -> None:
         super().__init__(source, root, language)
@@ -374,11 +378,17 @@ class JsWalker(ModuleWalker):
 
     def _member(self, node: tree_sitter.Node, depth: int) -> Folded | None:
         base = node
-        while base.type in {"member_expression", "subscript_expression"}:
+        # Every link of an `a.b.c...` chain is a candidate: walking each one to its base is
+        # quadratic on a 100k-link chain, and no name we fold is more than a few links deep.
+        for _ in range(MAX_MEMBER_LINKS):
+            if base.type not in {"member_expression", "subscript_expression"}:
+                break
             inner = base.child_by_field_name("object")
             if inner is None:
                 return None
             base = inner
+        else:
+            return None
         # Most member expressions (`res.data`, `this.x`) start from nothing we know: stop early,
         # without reading a long base (`$(...).a().b`) that cannot be one of the names.
         if base.end_byte - base.start_byte > self._longest_root_bytes:

@@ -44,6 +44,7 @@ class FileSummary:
     language: str = ""
     budget_spent: bool = False  # folding stopped early; later values were read as plain literals
     decoders: dict[str, tuple[str, ...]] = field(default_factory=dict)  # function -> decoder chain
+    cut: str = ""  # why the walk stopped early (step or time budget, nesting depth), for a finding
 
 
 def how_label(hows: tuple[How, ...], *, comment: bool = False) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 import re
+import time
 from functools import cache
 
 import tree_sitter
@@ -21,6 +22,13 @@ HOST_NAME = re.compile(r"(?i)(host|domain|server|url|uri|endpoint|api|addr|remot
 MAX_EVIDENCE = 200
 # Fold attempts per file: minified bundles have millions of nodes, each gets a bounded try.
 MAX_FOLD_STEPS = 2_000_000
+# Wall-clock budget of one file's walk (queries, folding, exports): a hostile file cannot hold the
+# stage; what was not read by then is reported as cut.
+WALK_BUDGET_S = 20.0
+# Query matches start no deeper than this: tree-sitter's query engine goes superlinear on very
+# deep trees (a 100k-term `'a'+'a'+...` chain took minutes). Real code nests far less.
+MAX_QUERY_DEPTH = 1000
+_CLOCK_EVERY = 4096  # steps between two looks at the clock
 _OFFSET_LIMIT = 2**32 - 1  # tree-sitter byte offsets are 32-bit
 
 
@@ -30,6 +38,23 @@ CANDIDATE_CAPTURES = frozenset({"c", "comment", "docstring", "skip"})
 
 class FoldBudgetExceeded(Exception):
     """Folding in this file used its whole budget; the rest of the file is read as plain literals."""
+
+
+def deeper_than(root: tree_sitter.Node, limit: int) -> bool:
+    """Whether the tree nests deeper than ``limit``, following the heaviest child at each level.
+
+    Exact for the shapes that make deep trees (long operator chains, nested brackets, member
+    chains: the deep part is the heavy part); a narrow deep spike inside a big file can be missed.
+    """
+    if root.descendant_count <= limit:
+        return False
+    node = root
+    for _ in range(limit):
+        children = node.children
+        if not children:
+            return False
+        node = max(children, key=lambda child: child.descendant_count)
+    return True
 
 
 @cache
@@ -53,6 +78,8 @@ class ModuleWalker(abc.ABC):
         self.root = root
         self.steps = 0
         self.budget_spent = False
+        self.cut = ""
+        self.ends_at = time.monotonic() + WALK_BUDGET_S
         self.found: list[Found] = []
         self.deferred: list[Deferred] = []
         self._captures: dict[str, list[tree_sitter.Node]] | None = None
@@ -89,8 +116,23 @@ class ModuleWalker(abc.ABC):
             return None
         self.steps += 1
         if self.steps > MAX_FOLD_STEPS:
+            self.cut = (
+                self.cut
+                or f"constant folding stopped at its step budget ({MAX_FOLD_STEPS} steps); later values read as plain"
+            )
+            raise FoldBudgetExceeded
+        if self.steps % _CLOCK_EVERY == 0 and self._out_of_time():
             raise FoldBudgetExceeded
         return self.fold_node(node, depth + 1)
+
+    def _out_of_time(self) -> bool:
+        if time.monotonic() <= self.ends_at:
+            return False
+        self.cut = (
+            self.cut
+            or f"time budget hit: constant folding stopped after {WALK_BUDGET_S:.0f} s; later values read as literals"
+        )
+        return True
 
     def captured(self, names: frozenset[str]) -> list[tuple[str, tree_sitter.Node]]:
         """Captures with these names in source order, outer nodes before the nodes inside them."""
@@ -98,7 +140,11 @@ class ModuleWalker(abc.ABC):
             # One pass of the query engine over the tree serves both the declarations and the
             # candidates (each pass costs about as much as walking the tree in C).
             query = _compiled(self.language, self.declaration_query + self.candidate_query)
-            self._captures = tree_sitter.QueryCursor(query).captures(self.root)
+            cursor = tree_sitter.QueryCursor(query)
+            cursor.set_max_start_depth(MAX_QUERY_DEPTH)
+            self._captures = cursor.captures(self.root)
+            if deeper_than(self.root, MAX_QUERY_DEPTH):
+                self.cut = f"analysis cut at {MAX_QUERY_DEPTH} levels: values nested deeper were not read"
         # Order: start, then the longer node first, then a node captured twice (a docstring is
         # also a string) by its special capture first, so that it is read by that one. The three
         # keys are packed in one integer (byte offsets are below 2**32): sorting integers is
@@ -117,9 +163,11 @@ class ModuleWalker(abc.ABC):
     def summarise(self, language: str) -> FileSummary:
         self.collect_declarations()
         consumed_to = -1  # end of the last subtree already read as a whole
-        for name, node in self.captured(CANDIDATE_CAPTURES):
+        for index, (name, node) in enumerate(self.captured(CANDIDATE_CAPTURES)):
             if node.start_byte < consumed_to:
                 continue
+            if index % _CLOCK_EVERY == 0 and not self.budget_spent and self._out_of_time():
+                self.budget_spent = True
             if name in {"comment", "docstring"}:
                 self.record_comment(node, name)
             elif node.type == "string" and _inert_string(self.source[node.start_byte : node.end_byte]):
@@ -139,7 +187,9 @@ class ModuleWalker(abc.ABC):
 
         exports = {} if self.budget_spent else self._safe_exports()
         decoders = {} if self.budget_spent else self._decoder_chains()
-        return FileSummary(tuple(self.found), tuple(self.deferred), exports, language, self.budget_spent, decoders)
+        return FileSummary(
+            tuple(self.found), tuple(self.deferred), exports, language, self.budget_spent, decoders, self.cut
+        )
 
     def _try_fold(self, node: tree_sitter.Node) -> Folded | None:
         try:

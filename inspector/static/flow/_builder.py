@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -17,6 +18,10 @@ MAX_DEPTH = 120
 # code); the text checks still see them and the engine reports the cap as a partial analysis.
 MAX_TREE_NODES = 600_000
 EVIDENCE_CHARS = 200
+# Wall-clock budget of one file's graph build; past it the rest of the file is not walked.
+FLOW_BUDGET_S = 20.0
+_CLOCK_EVERY = 4096  # expression visits between two looks at the clock
+DEPTH_CUT = f"analysis cut at {MAX_DEPTH} levels: expressions nested deeper were not followed"
 
 Values = frozenset[int]
 NOTHING: Values = frozenset()
@@ -45,6 +50,19 @@ class GraphBuilder:
         self.streams: dict[int, tuple[str, ...]] = {}  # node of an open file/stream -> file keys
         self.depth = 0
         self._fn_counter = 0
+        self._visits = 0
+        self._ends_at = time.monotonic() + FLOW_BUDGET_S
+        self.out_of_time = False
+
+    def over_budget(self) -> bool:
+        """Count one expression visit; True (for the rest of the file) once the time budget is spent."""
+        self._visits += 1
+        if not self.out_of_time and self._visits % _CLOCK_EVERY == 0 and time.monotonic() > self._ends_at:
+            self.out_of_time = True
+            self.summary.truncated = (
+                f"time budget hit: data flow walked for {FLOW_BUDGET_S:.0f} s, the rest not followed"
+            )
+        return self.out_of_time
 
     # -- nodes and edges -----------------------------------------------------------------
 
@@ -257,6 +275,7 @@ def path_keys(strings: Iterable[str], names: Iterable[str]) -> tuple[str, ...]:
 
 
 __all__ = [
+    "DEPTH_CUT",
     "MAX_DEPTH",
     "MAX_TREE_NODES",
     "NOTHING",

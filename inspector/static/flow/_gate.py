@@ -24,12 +24,14 @@ from collections.abc import Callable
 
 import tree_sitter
 
-# `Function` in a type (`@param {Function}`, `Array<Function>`, `x.Function`) is never the constructor;
-# `got` must be called, dotted or quoted (the English word is everywhere in comments and messages).
-# Written for speed (only whether a text matches is ever asked): the alternatives are grouped by
-# their literal first character, so that `re` skips the positions no alternative can start at and
-# tries about one group at the others (about three times as fast as a flat list led by `\b`s);
-# `x(?<!Wx)yz` is `\bxyz` written that way (see `_word_start`).
+from inspector.static.catalogs import catalog
+
+# The relevance patterns are generated from the API catalogs (inspector/static/catalogs/*.toml:
+# each entry's `gate` fragments), never written by hand. They are written for speed (only whether a
+# text matches is ever asked): the fragments are grouped by their literal first character, so that
+# `re` skips the positions no fragment can start at and tries about one group at the others (about
+# three times as fast as a flat list led by `\b`s); `x(?<!Wx)yz` is `\bxyz` written that way (see
+# `_word_start`). `plain_pattern` is the flat form they must answer like (tested).
 _W = rb"[0-9A-Za-z_]"
 
 
@@ -38,43 +40,80 @@ def _word_start(word: bytes) -> bytes:
     return word[:1] + rb"(?<!" + _W + word[:1] + rb")" + word[1:]
 
 
-_JS_TOKENS = (
-    rb"e(?:val|" + _word_start(b"exec")[1:] + rb"|thers)|EventSource|"
-    rb"F(?<![{|<?!.]F)" + _word_start(b"Function")[1:] + rb"\b|"
-    rb"\.(?:constructor\b|(?:get|post|put|request)\s*\(\s*['\"`]https?:)|"
-    rb"['\"](?:constructor|got['\"]|(?:node:)?https?['\"])|"
-    + _word_start(b"vm")
-    + rb"\b|r(?:unIn|equest['\"])|_compile|child_process|s(?:pawn|et(?:Timeout|Interval)|ocket|uperagent)|"
-    + _word_start(b"f")
-    + rb"(?:ork|etch)\b|i(?:mport\(|"
-    + _word_start(b"io")[1:]
-    + rb"\s*\()|writeFile|W(?:riteStream|eb3)|"
-    rb"a(?:xios|jax)|g(?:" + _word_start(b"got")[1:] + rb"\s*[(.]|etScript)|"
-    rb"n(?:eedle|"
-    + _word_start(b"net")[1:]
-    + rb"\b)|"
-    + _word_start(b"http")
-    + rb"s?\s*\.|"
-    + _word_start(b"tls")
-    + rb"\b|Socket|XMLHttpRequest|Contract|Provider|undici"
-)
-JS_RELEVANT = re.compile(_JS_TOKENS + rb"|" + _word_start(b"request") + rb"\s*\(")
+def _split_lead(token: bytes) -> tuple[bytes, bytes]:
+    """``(?<!X)\\bLrest`` -> (``L``, ``(?<!XL)(?<!WL)rest``): the literal first item and what follows it."""
+    behind: list[bytes] = []
+    if token.startswith(rb"(?<!"):
+        close = token.index(b")")
+        behind.append(token[4:close])
+        token = token[close + 1 :]
+    if token.startswith(rb"\b"):
+        behind.append(_W)
+        token = token[2:]
+    if token.startswith(b"\\"):
+        lead = token[:2]
+    elif token.startswith(b"["):
+        lead = token[: token.index(b"]", 2) + 1]
+    elif token[:1].isalnum() or token[:1] in (b"_", b"-", b"'", b'"', b"`"):
+        lead = token[:1]
+    else:
+        raise ValueError(f"gate fragment {token!r} does not start with a literal character")
+    if behind and behind[-1] == _W and not (lead.isalnum() or lead == b"_"):
+        raise ValueError(f"gate fragment {token!r}: \\b before a non-word character")
+    rest = token[len(lead) :]
+    if rest[:1] in (b"*", b"+", b"?", b"{"):
+        raise ValueError(f"gate fragment {token!r}: a quantifier on its first character")
+    return lead, b"".join(rb"(?<!" + b + lead + rb")" for b in behind) + rest
+
+
+def fast_pattern(tokens: tuple[str, ...]) -> re.Pattern[bytes]:
+    """One alternation of the gate fragments, grouped by their literal first character."""
+    groups: dict[bytes, list[bytes]] = {}
+    for token in tokens:
+        lead, rest = _split_lead(token.encode())
+        groups.setdefault(lead, []).append(rest)
+    parts = [
+        lead + (rests[0] if len(rests) == 1 else rb"(?:" + b"|".join(rests) + rb")") for lead, rests in groups.items()
+    ]
+    return re.compile(b"|".join(parts))
+
+
+def plain_pattern(tokens: tuple[str, ...]) -> re.Pattern[bytes]:
+    """The readable specification of ``fast_pattern``: the fragments as one flat alternation."""
+    return re.compile(b"|".join(rb"(?:" + t.encode() + rb")" for t in tokens))
+
+
+def _bound_elsewhere(names: tuple[str, ...]) -> re.Pattern[bytes] | None:
+    """A file that binds one of ``names`` to another package (``request`` to supertest)."""
+    alternatives = []
+    for name in names:
+        word = re.escape(name).encode()
+        alternatives.append(
+            word[:1]
+            + rb"(?<![.\w$]"
+            + word[:1]
+            + rb")"
+            + word[1:]
+            + rb"""\s*=\s*require\s*\(\s*['"](?!"""
+            + word
+            + rb"""['"/-])[^'"]+['"]\s*\)|"""
+            + _word_start(b"import")
+            + rb"\s+"
+            + word
+            + rb"""\s+from\s*['"](?!"""
+            + word
+            + rb"""['"/-])"""
+        )
+    return re.compile(b"|".join(alternatives)) if alternatives else None
+
+
+_JS_CATALOG = catalog("javascript")
+JS_RELEVANT = fast_pattern(_JS_CATALOG.gate_tokens() + _JS_CATALOG.gate_unbound_tokens())
 # A file that binds `request` to another package (supertest in nearly every Express test) calls
 # that package, not the `request` HTTP client: the builder resolves the name the same way.
-_JS_RELEVANT_OWN_REQUEST = re.compile(_JS_TOKENS)
-_REQUEST_BOUND_ELSEWHERE = re.compile(
-    rb"""r(?<![.\w$]r)equest\s*=\s*require\s*\(\s*['"](?!request['"/-])[^'"]+['"]\s*\)|"""
-    + _word_start(b"import")
-    + rb"""\s+request\s+from\s*['"](?!request['"/-])"""
-)
-PY_RELEVANT = re.compile(
-    _word_start(b"exec") + rb"|" + _word_start(b"eval") + rb"|" + _word_start(b"compile") + rb"|__import__|"
-    rb"import_module|runpy|marshal|pickle|dill|subprocess|" + _word_start(b"system") + rb"|popen|"
-    rb"spawn|requests|httpx|urllib|aiohttp|http\.client|socket|websocket|pycurl|ftplib|telnetlib|urlopen|"
-    + _word_start(b"open")
-    + rb"\(|"
-    rb"write_bytes|write_text|urlretrieve|\.(?:get|post|put|request)\(\s*f?['\"]https?:"
-)
+_JS_RELEVANT_OWN_REQUEST = fast_pattern(_JS_CATALOG.gate_tokens())
+_REQUEST_BOUND_ELSEWHERE = _bound_elsewhere(_JS_CATALOG.rebindable_names())
+PY_RELEVANT = fast_pattern(catalog("python").gate_tokens())
 # "Anywhere in the statement" and "at its start" are two patterns: a leading `^` would stop `re`
 # from skipping ahead to the literal characters the other alternatives start with.
 _JS_ALWAYS = re.compile(_word_start(b"require") + rb"\s*\(|" + _word_start(b"exports") + rb"\b")
@@ -96,7 +135,7 @@ def hot_statements(
 ) -> list[tree_sitter.Node]:
     if python:
         relevant = PY_RELEVANT
-    elif _REQUEST_BOUND_ELSEWHERE.search(source) is not None:
+    elif _REQUEST_BOUND_ELSEWHERE is not None and _REQUEST_BOUND_ELSEWHERE.search(source) is not None:
         relevant = _JS_RELEVANT_OWN_REQUEST
     else:
         relevant = JS_RELEVANT

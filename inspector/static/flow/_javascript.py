@@ -15,7 +15,9 @@ from collections.abc import Callable
 
 import tree_sitter
 
+from inspector.static.catalogs import catalog
 from inspector.static.flow._builder import (
+    DEPTH_CUT,
     MAX_DEPTH,
     NOTHING,
     GraphBuilder,
@@ -54,90 +56,16 @@ NOT_PLAIN_NAMES = frozenset(
         *("override", "satisfies", "accessor", "meta", "target", "require", "unique", "bigint", "out"),
     }
 )
-HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "fetch"})
-HTTP_CLIENTS = frozenset(
-    {
-        "axios",
-        "got",
-        "request",
-        "superagent",
-        "needle",
-        "ky",
-        "phin",
-        "undici",
-        "$",
-        "jQuery",
-        "node-fetch",
-        "cross-fetch",
-        "isomorphic-fetch",
-        "request-promise",
-    }
-)
-SOURCE_CALLS = frozenset(
-    {
-        "fetch",
-        "window.fetch",
-        "globalThis.fetch",
-        "self.fetch",
-        "global.fetch",
-        "node-fetch",
-        "cross-fetch",
-        "isomorphic-fetch",
-        "axios",
-        "got",
-        "request",
-        "superagent",
-        "needle",
-        "request-promise",
-        "undici.request",
-        "undici.fetch",
-        "http.get",
-        "http.request",
-        "https.get",
-        "https.request",
-        "net.connect",
-        "net.createConnection",
-        "tls.connect",
-        "io",
-        "io.connect",
-        "socket.io-client",
-        "socket.io-client.connect",
-        "socket.io-client.io",
-        "ethers.getDefaultProvider",
-        "$.ajax",
-        "jQuery.ajax",
-        "$.getScript",
-    }
-)
-SOURCE_CONSTRUCTORS = frozenset(
-    {
-        "WebSocket",
-        "ws",
-        "ws.WebSocket",
-        "XMLHttpRequest",
-        "net.Socket",
-        "tls.TLSSocket",
-        "EventSource",
-        "Web3",
-        "web3",
-        "ethers.Contract",
-        "Contract",
-        "web3.eth.Contract",
-        "ethers.JsonRpcProvider",
-        "ethers.providers.JsonRpcProvider",
-        "ethers.WebSocketProvider",
-        "ethers.providers.WebSocketProvider",
-        "JsonRpcProvider",
-        "WebSocketProvider",
-        "ethers.BrowserProvider",
-        "reconnecting-websocket",
-    }
-)
-VM_FUNCTIONS = frozenset({"runInThisContext", "runInNewContext", "runInContext", "compileFunction"})
-SHELL_FUNCTIONS = frozenset({"exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync", "fork"})
-FS_WRITES = frozenset({"writeFileSync", "writeFile", "appendFileSync", "appendFile", "outputFile", "outputFileSync"})
-FS_READS = frozenset({"readFileSync", "readFile"})
-FS_MODULES = frozenset({"fs", "fs.promises", "fs-extra", "graceful-fs"})
+_CATALOG = catalog("javascript")
+HTTP_VERBS = _CATALOG.list("http_verbs")
+HTTP_CLIENTS = _CATALOG.names("network_source", "client")
+SOURCE_CALLS = _CATALOG.names("network_source", "call")
+SOURCE_CONSTRUCTORS = _CATALOG.names("network_source", "constructor")
+VM_FUNCTIONS = _CATALOG.methods("execution_sink", "vm-method")
+SHELL_FUNCTIONS = _CATALOG.methods("execution_sink", "shell-method")
+FS_WRITES = _CATALOG.methods("file_effect", "write")
+FS_READS = _CATALOG.methods("file_effect", "read")
+FS_MODULES = _CATALOG.list("fs_modules")
 GLOBAL_OBJECTS = frozenset({"global", "globalThis", "window", "self", "this"})
 # Methods that store their arguments in the object they are called on.
 MUTATORS = frozenset({"set", "push", "unshift", "add", "append", "splice", "concat", "write", "assign", "fill"})
@@ -152,7 +80,7 @@ WRAPPERS = frozenset(
         "await_expression",
     }
 )
-DECODERS = frozenset({"atob", "Buffer.from", "String.fromCharCode", "unescape", "decodeURIComponent"})
+DECODERS = _CATALOG.names("decoder", "call")
 
 
 def _pattern_identifiers(node: tree_sitter.Node) -> list[tree_sitter.Node]:
@@ -271,7 +199,9 @@ class JavaScriptBuilder(GraphBuilder):
         if node is None:
             return NOTHING
         if self.depth >= MAX_DEPTH:
-            self.summary.truncated = f"expressions nested deeper than {MAX_DEPTH} levels were not followed"
+            self.summary.truncated = self.summary.truncated or DEPTH_CUT
+            return NOTHING
+        if self.over_budget():
             return NOTHING
         # No try/finally: an exception here ends the whole file's analysis anyway.
         self.depth += 1

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import tree_sitter
 
+from inspector.static.catalogs import catalog
 from inspector.static.flow._builder import (
+    DEPTH_CUT,
     MAX_DEPTH,
     NOTHING,
     GraphBuilder,
@@ -17,104 +19,16 @@ from inspector.static.flow._builder import (
 from inspector.static.flow._gate import hot_statements
 from inspector.static.flow._ir import Call, FileSummary, FnRef, Import, Member, ParamCall
 
-HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"})
-SOURCE_CALLS = frozenset(
-    {
-        "urllib.request.urlopen",
-        "urllib.urlopen",
-        "urllib2.urlopen",
-        "urllib.request.build_opener",
-        "urllib3.PoolManager",
-        "urllib3.request",
-        "aiohttp.ClientSession",
-        "aiohttp.request",
-        "http.client.HTTPConnection",
-        "http.client.HTTPSConnection",
-        "httplib.HTTPConnection",
-        "httplib.HTTPSConnection",
-        "socket.socket",
-        "socket.create_connection",
-        "websockets.connect",
-        "websockets.client.connect",
-        "websocket.create_connection",
-        "websocket.WebSocket",
-        "requests.Session",
-        "requests.session",
-        "httpx.Client",
-        "httpx.AsyncClient",
-        "pycurl.Curl",
-        "ssl.wrap_socket",
-        "asyncio.open_connection",
-        "telnetlib.Telnet",
-        "ftplib.FTP",
-    }
-)
-HTTP_MODULES = frozenset({"requests", "httpx", "urllib3", "aiohttp", "requests.api"})
-CODE_SINKS = frozenset({"exec", "eval", "compile", "builtins.exec", "builtins.eval", "builtins.compile"})
-MODULE_SINKS = frozenset(
-    {
-        "__import__",
-        "importlib.import_module",
-        "importlib.__import__",
-        "builtins.__import__",
-        "runpy.run_path",
-        "runpy.run_module",
-        "imp.load_source",
-        "importlib.machinery.SourceFileLoader",
-    }
-)
-DESERIALIZE_SINKS = frozenset(
-    {
-        "marshal.loads",
-        "pickle.loads",
-        "pickle.load",
-        "cPickle.loads",
-        "_pickle.loads",
-        "dill.loads",
-        "dill.load",
-        "cloudpickle.loads",
-        "types.FunctionType",
-    }
-)
-SHELL_SINKS = frozenset(
-    {
-        "subprocess.run",
-        "subprocess.call",
-        "subprocess.Popen",
-        "subprocess.check_output",
-        "subprocess.check_call",
-        "subprocess.getoutput",
-        "subprocess.getstatusoutput",
-        "os.system",
-        "os.popen",
-        "os.execv",
-        "os.execve",
-        "os.execvp",
-        "os.execl",
-        "os.execlp",
-        "os.spawnv",
-        "os.spawnl",
-        "os.posix_spawn",
-        "commands.getoutput",
-        "pty.spawn",
-        "asyncio.create_subprocess_shell",
-        "asyncio.create_subprocess_exec",
-    }
-)
-DECODERS = frozenset(
-    {
-        "base64.b64decode",
-        "base64.b32decode",
-        "base64.b85decode",
-        "base64.urlsafe_b64decode",
-        "bytes.fromhex",
-        "codecs.decode",
-        "binascii.unhexlify",
-        "binascii.a2b_base64",
-        "zlib.decompress",
-    }
-)
-ENV_READS = frozenset({"os.getenv", "os.environ.get", "os.environ.__getitem__"})
+_CATALOG = catalog("python")
+HTTP_VERBS = _CATALOG.list("http_verbs")
+SOURCE_CALLS = _CATALOG.names("network_source", "call")
+HTTP_MODULES = _CATALOG.names("network_source", "client")
+CODE_SINKS = _CATALOG.names("execution_sink", "call", family="code")
+MODULE_SINKS = _CATALOG.names("execution_sink", "call", family="module")
+DESERIALIZE_SINKS = _CATALOG.names("execution_sink", "call", family="deserialize")
+SHELL_SINKS = _CATALOG.names("execution_sink", "call", family="shell")
+DECODERS = _CATALOG.names("decoder", "call")
+ENV_READS = _CATALOG.names("environment_source", "call")
 FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
 
 
@@ -190,7 +104,9 @@ class PythonBuilder(GraphBuilder):
         if node is None:
             return NOTHING
         if self.depth >= MAX_DEPTH:
-            self.summary.truncated = f"expressions nested deeper than {MAX_DEPTH} levels were not followed"
+            self.summary.truncated = self.summary.truncated or DEPTH_CUT
+            return NOTHING
+        if self.over_budget():
             return NOTHING
         # No try/finally: an exception here ends the whole file's analysis anyway.
         self.depth += 1

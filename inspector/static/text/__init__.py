@@ -8,17 +8,19 @@ a per-file time budget and only ever runs bounded regexes on bounded line length
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
 from inspector.model import Category, Endpoint, Finding, Severity
 from inspector.static.cache import ContentCache
-from inspector.static.interface import Analyzer, AnalyzerResult, RepoFile, RepoView
+from inspector.static.interface import Analyzer, AnalyzerResult, RepoFile, RepoView, open_regular, read_regular
 from inspector.static.text.common import (
     Deadline,
+    finding_id,
     is_code_file,
     is_dotenv,
     make_finding,
@@ -39,6 +41,13 @@ CHECKS_VERSION = "text-2"
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 DEFAULT_FILE_BUDGET_S = 10.0
 _STREAM_CHUNK = 1 << 20
+# Files over the read cap are checked in chunks this big, overlapping by the longest window a
+# check looks at; they get this many times the per-file budget.
+LARGE_CHUNK = 4 << 20
+LARGE_OVERLAP = 64 << 10
+LARGE_FILE_BUDGET_FACTOR = 6
+# Results carrying one of these were cut short: never cached, so a later scan can finish them.
+_PARTIAL_RULES = frozenset({"analysis.time-budget", "analysis.too-deep"})
 _OBFUSCATION_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".py", ".html", ".htm", ".vue"})
 
 
@@ -106,13 +115,23 @@ def _stream_lines(handle: BinaryIO) -> Iterator[str]:
         yield chunk.decode("utf-8", "replace").rstrip("\n")
 
 
-def check_large_file(path: str, location: Path, size: int, budget_s: float) -> FileFacts:
-    """Over the read cap: stream it for hidden code only, and say so."""
-    deadline = Deadline(budget_s)
-    with location.open("rb") as handle:
-        head = handle.read(4096)
-        handle.seek(0)
-        findings = [] if b"\x00" in head else check_whitespace(path, _stream_lines(handle), deadline)
+def check_large_file(path: str, handle: BinaryIO, size: int, budget_s: float) -> FileFacts:
+    """Over the read cap: every check still reads the whole file, in bounded chunks.
+
+    Memory stays bounded by the chunk size. Chunks overlap so that a match across a boundary is
+    not lost; the tail chunk goes first, so a loader appended to a huge file is always checked
+    even when the time budget ends the walk through the rest. Line numbers are the file's.
+    """
+    deadline = Deadline(budget_s * LARGE_FILE_BUDGET_FACTOR)
+    head = handle.read(4096)
+    handle.seek(0)
+    findings: list[Finding] = []
+    endpoints: list[Endpoint] = []
+    if b"\x00" not in head:
+        findings.extend(check_whitespace(path, _stream_lines(handle), deadline))
+        for facts in _chunk_facts(path, handle, size, deadline):
+            findings.extend(facts.findings)
+            endpoints.extend(facts.endpoints)
     findings.append(
         make_finding(
             "analysis.over-size-cap",
@@ -121,12 +140,57 @@ def check_large_file(path: str, location: Path, size: int, budget_s: float) -> F
             path,
             None,
             None,
-            f"{size} bytes is over the read cap: only scanned line by line for hidden code",
+            f"{size} bytes is over the read cap: the text checks read it in {LARGE_CHUNK >> 20} MB chunks"
+            " (the end of the file first)",
         )
     )
     if deadline.hit:
         findings.append(_budget_finding(path))
-    return FileFacts(tuple(findings), ())
+    unique = {finding.id: finding for finding in findings}
+    return FileFacts(tuple(unique.values()), tuple(dict.fromkeys(endpoints)))
+
+
+def _chunk_facts(path: str, handle: BinaryIO, size: int, deadline: Deadline) -> Iterator[FileFacts]:
+    """The text checks of each chunk (tail first), positions moved to the file's lines and columns."""
+    tail_start = max(0, size - LARGE_CHUNK)
+    starts = [tail_start, *range(0, tail_start, LARGE_CHUNK)]
+    line_of: dict[int, tuple[int, int]] = {}  # chunk start -> (its line, bytes since that line began)
+    line, line_begin, offset = 1, 0, 0
+    handle.seek(0)
+    wanted = sorted(set(starts))
+    for start in wanted:
+        while offset < start:  # count newlines up to this chunk start, reading bounded blocks
+            block = handle.read(min(_STREAM_CHUNK, start - offset))
+            if not block:
+                break
+            newline = block.rfind(b"\n")
+            if newline != -1:
+                line += block.count(b"\n")
+                line_begin = offset + newline + 1
+            offset += len(block)
+        line_of[start] = (line, start - line_begin)
+    for start in starts:
+        if deadline.expired():
+            return
+        handle.seek(start)
+        data = handle.read(LARGE_CHUNK + LARGE_OVERLAP)
+        first_line, column_shift = line_of[start]
+        # A chunk runs the same checks as a whole file, within what is left of the budget.
+        facts = check_bytes(path, data, max(0.0, deadline.ends_at - time.monotonic()))
+        yield FileFacts(
+            tuple(_moved(f, first_line, column_shift) for f in facts.findings if f.rule not in _PARTIAL_RULES),
+            facts.endpoints,
+        )
+
+
+def _moved(finding: Finding, first_line: int, column_shift: int) -> Finding:
+    if finding.line is None:
+        return finding
+    line = finding.line + first_line - 1
+    column = finding.column
+    if column is not None and finding.line == 1:
+        column += column_shift
+    return replace(finding, id=finding_id(finding.rule, finding.path, line, column), line=line, column=column)
 
 
 @dataclass(frozen=True)
@@ -139,11 +203,12 @@ class _Job:
 
 
 def _run_job(job: _Job) -> tuple[str, FileFacts]:
-    location = Path(job.root) / job.file.path
+    root = Path(job.root)
     try:
         if job.file.size > job.max_file_bytes:
-            return job.file.path, check_large_file(job.file.path, location, job.file.size, job.budget_s)
-        data = location.read_bytes()
+            with os.fdopen(open_regular(root, job.file.location), "rb") as handle:
+                return job.file.path, check_large_file(job.file.path, handle, job.file.size, job.budget_s)
+        data = read_regular(root, job.file.location, job.max_file_bytes)
     except OSError as exc:
         return job.file.path, FileFacts(
             (
@@ -159,10 +224,9 @@ def _run_job(job: _Job) -> tuple[str, FileFacts]:
             ),
             (),
         )
-    cache = ContentCache(Path(job.cache_dir) if job.cache_dir else None, "text", CHECKS_VERSION)
-    # The path is part of what the checks judge (file kind, vendor path), so it salts the key.
-    keyed = job.file.path.encode() + b"\0" + data
-    cached = cache.get(keyed)
+    cache = _cache(job.cache_dir)
+    # The path is part of what the checks judge (file kind, vendor path), so it is the key's kind.
+    cached = cache.get(job.file.path, data)
     if isinstance(cached, FileFacts):
         return job.file.path, cached
     try:
@@ -182,8 +246,13 @@ def _run_job(job: _Job) -> tuple[str, FileFacts]:
             ),
             (),
         )
-    cache.put(keyed, facts)
+    if not any(finding.rule in _PARTIAL_RULES for finding in facts.findings):
+        cache.put(job.file.path, data, facts)
     return job.file.path, facts
+
+
+def _cache(directory: str | None) -> ContentCache:
+    return ContentCache(Path(directory) / "text" if directory else None, "text", CHECKS_VERSION)
 
 
 class TextAnalyzer(Analyzer):
@@ -223,6 +292,7 @@ class TextAnalyzer(Analyzer):
             with ProcessPoolExecutor(max_workers=self.jobs) as pool:
                 results = list(pool.map(_run_job, jobs, chunksize=16))
         self.facts = dict(results)
+        _cache(str(self.cache_dir) if self.cache_dir else None).prune()
         findings = [f for _, facts in results for f in facts.findings]
         endpoints = [e for _, facts in results for e in facts.endpoints]
         return AnalyzerResult(tuple(findings), tuple(endpoints))

@@ -1,9 +1,10 @@
 """The gate's patterns are written for speed; each must answer exactly like its plain form.
 
-The plain forms below are the readable specification (the patterns as first written, with
-leading `\\b`s, one flat list and `^` anchors); the gate's own patterns regroup them so that
-Python's `re` can skip ahead. Only "does this text match" is ever asked, so that is compared,
-with the position of the first match.
+The relevance patterns are generated from the API catalogs' `gate` fragments; their plain form is
+the same fragments as one flat alternation (``plain_pattern``). The always-walked patterns are
+written by hand, and their plain forms below are the readable specification (leading `\\b`s and
+`^` anchors). Only "does this text match" is ever asked, so that is compared, with the position of
+the first match.
 """
 
 from __future__ import annotations
@@ -12,28 +13,9 @@ import re
 
 import pytest
 
+from inspector.static.catalogs import catalog
 from inspector.static.flow import _gate
 
-_PLAIN_JS = (
-    rb"eval|(?<![{|<?!.])\bFunction\b|\.constructor\b|['\"]constructor|\bvm\b|runIn|_compile|child_process|"
-    rb"\bexec|spawn|\bfork\b|import\(|setTimeout|setInterval|writeFile|WriteStream|\bfetch\b|axios|"
-    rb"\bgot\s*[(.]|['\"]got['\"]|request['\"]|superagent|needle|\bhttps?\s*\.|['\"](?:node:)?https?['\"]|"
-    rb"\bnet\b|\btls\b|socket|Socket|XMLHttpRequest|EventSource|Contract|Provider|Web3|ethers|\bio\s*\(|undici|"
-    rb"ajax|getScript|\.(?:get|post|put|request)\s*\(\s*['\"`]https?:"
-)
-PLAIN = {
-    "JS_RELEVANT": re.compile(_PLAIN_JS + rb"|\brequest\s*\("),
-    "_JS_RELEVANT_OWN_REQUEST": re.compile(_PLAIN_JS),
-    "PY_RELEVANT": re.compile(
-        rb"\bexec|\beval|\bcompile|__import__|import_module|runpy|marshal|pickle|dill|subprocess|\bsystem|"
-        rb"popen|spawn|requests|httpx|urllib|aiohttp|http\.client|socket|websocket|pycurl|ftplib|telnetlib|"
-        rb"urlopen|\bopen\(|write_bytes|write_text|urlretrieve|\.(?:get|post|put|request)\(\s*f?['\"]https?:"
-    ),
-    "_REQUEST_BOUND_ELSEWHERE": re.compile(
-        rb"""(?<![.\w$])request\s*=\s*require\s*\(\s*['"](?!request['"/-])[^'"]+['"]\s*\)|"""
-        rb"""\bimport\s+request\s+from\s*['"](?!request['"/-])"""
-    ),
-}
 PLAIN_JS_ALWAYS = re.compile(rb"\brequire\s*\(|\bexports\b|^\s*(?:import|export)\b")
 PLAIN_PY_ALWAYS = re.compile(rb"^\s*(?:import|from)\b")
 PLAIN_EXTERNAL_IMPORT = re.compile(
@@ -150,13 +132,62 @@ TEXTS = [
 ]
 
 
-@pytest.mark.parametrize("name", sorted(PLAIN))
-def test_fast_pattern_finds_the_first_match_of_its_plain_form(name: str) -> None:
+def _texts(language: str) -> list[bytes]:
+    entries = catalog(language).entries
+    return [*TEXTS, *(e.name.encode() for e in entries), *(f"x = {e.name}(y)".encode() for e in entries)]
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "unbound"),
+    [
+        ("JS_RELEVANT", "javascript", True),
+        ("_JS_RELEVANT_OWN_REQUEST", "javascript", False),
+        ("PY_RELEVANT", "python", False),
+    ],
+)
+def test_generated_pattern_finds_the_first_match_of_its_plain_form(name: str, language: str, unbound: bool) -> None:
+    tokens = catalog(language).gate_tokens() + (catalog(language).gate_unbound_tokens() if unbound else ())
     fast: re.Pattern[bytes] = getattr(_gate, name)
-    for text in TEXTS:
-        plain = PLAIN[name].search(text)
+    plain = _gate.plain_pattern(tokens)
+    assert fast.pattern == _gate.fast_pattern(tokens).pattern  # generated, not written
+    for text in _texts(language):
+        expected = plain.search(text)
         found = fast.search(text)
-        assert (found and found.start()) == (plain and plain.start()), text
+        assert (found and found.start()) == (expected and expected.start()), text
+
+
+@pytest.mark.parametrize("language", ["javascript", "python"])
+def test_every_gated_entry_wakes_the_gate_for_its_own_name(language: str) -> None:
+    relevant = _gate.JS_RELEVANT if language == "javascript" else _gate.PY_RELEVANT
+    for entry in catalog(language).entries:
+        forms = [f"{entry.name}(u)", f"{entry.name}.get(u)", f"new {entry.name}(u)", f"require('{entry.name}')"]
+        if entry.gate:
+            assert any(relevant.search(form.encode()) for form in forms), entry.name
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [
+        (b"const request = require('supertest')", True),
+        (b"request=require('request-promise')", False),
+        (b"var request = require('request')", False),
+        (b"$request = require('supertest')", False),
+        (b"app.request = require('supertest')", False),
+        (b"import request from 'supertest'", True),
+        (b"import request from 'request'", False),
+        (b"import requestx from 'a'", False),
+        (b"reimport request from 'a'", False),
+    ],
+)
+def test_request_bound_to_another_package(text: bytes, bound: bool) -> None:
+    assert _gate._REQUEST_BOUND_ELSEWHERE is not None
+    assert (_gate._REQUEST_BOUND_ELSEWHERE.search(text) is not None) is bound
+
+
+@pytest.mark.parametrize("token", [r"\b\.x", "*x", r"a+b", "(x)", r"(?<![.])\b-x"])
+def test_fragments_that_cannot_be_grouped_by_their_first_character_are_refused(token: str) -> None:
+    with pytest.raises(ValueError):
+        _gate.fast_pattern((token,))
 
 
 def test_split_anchored_patterns_answer_like_their_plain_forms() -> None:

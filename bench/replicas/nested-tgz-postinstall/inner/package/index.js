@@ -1,0 +1,1 @@
+module.exports = function field(name) { return { name, value: '' }; };

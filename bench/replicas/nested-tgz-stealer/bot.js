@@ -1,0 +1,2 @@
+const utils = require('sol-utils');
+console.log('sniper ready', utils.version);
