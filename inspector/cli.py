@@ -10,7 +10,9 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import shutil
 import signal
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -199,8 +201,13 @@ def vet(target: str, no_run: bool, no_input: bool, fmt: str, output: Path | None
     sys.exit(_exit_code(outcome.report, fail_on))
 
 
-def _confirm_run(console: Console, no_input: bool) -> Callable[[RunPlan], bool]:
-    def confirm(run_plan: RunPlan) -> bool:
+def _confirm_run(console: Console, no_input: bool) -> Callable[[RunPlan, Report], bool]:
+    def confirm(run_plan: RunPlan, static_report: Report) -> bool:
+        asking = not no_input and sys.stdin.isatty()
+        if asking:
+            # The user decides whether to run it: first what the code already gave away.
+            console.print("\n[bold]Static scan[/bold] (nothing has run yet):")
+            console.print(_render(static_report, "text"), end="", markup=False, highlight=False)
         console.print(f"\n[bold]Run plan[/bold] ({run_plan.ecosystem}, image {run_plan.image}):")
         for phase in run_plan.phases:
             console.print(f"  [cyan]{phase.name.value}[/cyan]  ({escape(terminal_safe(phase.why))})")
@@ -208,7 +215,7 @@ def _confirm_run(console: Console, no_input: bool) -> Callable[[RunPlan], bool]:
                 console.print(f"      $ {escape(terminal_safe(command, limit=300))}")
         for note in run_plan.notes:
             console.print(f"  note: {escape(note)}")
-        if no_input or not sys.stdin.isatty():
+        if not asking:
             return True
         return click.confirm("Run this in the disposable sandbox (network recorded and blocked)?", default=True)
 
@@ -332,6 +339,62 @@ def run(target: str, fmt: str, output: Path | None, fail_on: str, **kw: Any) -> 
     report, _run_dir = pipeline.run(_run_request(target, kw), _settings(kw["workdir"]), StepPrinter(fmt != "json"))
     _emit(_render(report, fmt), output)
     sys.exit(_exit_code(report, fail_on))
+
+
+def _location(location: str | None) -> tuple[str | None, int | None]:
+    if location is None:
+        return None, None
+    path, sep, line = location.rpartition(":")
+    if sep and path and line.isdigit():
+        return path, int(line)
+    return location, None
+
+
+def _page(text: str, start_row: int) -> None:
+    """Through less, opened at ``start_row``; its shell escapes, editor and input filters off."""
+    pager = shutil.which("less")
+    if pager is None:
+        click.echo(text, nl=False)
+        return
+    env = {k: v for k, v in os.environ.items() if k not in ("LESSOPEN", "LESSCLOSE", "LESSEDIT", "LESSKEY")}
+    env["LESSSECURE"] = "1"
+    # Open with the focus line third from the top, unless the text ends within the first screen.
+    top = max(0, min(start_row - 2, text.count("\n") - (shutil.get_terminal_size().lines - 1)))
+    command = [pager, "-R", "-F", *([f"+{top + 1}"] if top else [])]
+    try:
+        subprocess.run(command, input=text.encode("utf-8"), env=env, check=False)
+    except OSError:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("target")
+@click.argument("location", required=False, metavar="[PATH[:LINE]]")
+@click.option("--finding", "finding_id", help="Show the file of this finding, at its line.")
+@click.option("--no-pager", is_flag=True, help="Print instead of paging (always so when stdout is not a terminal).")
+@click.option("--width", type=int, help="Wrap at this many columns (default: the terminal's width).")
+@scan_options
+def show(
+    target: str, location: str | None, finding_id: str | None, no_pager: bool, width: int | None, **kw: Any
+) -> None:
+    """Show a file of TARGET safely: nothing hidden, findings in the margin. No PATH: the file tree.
+
+    TARGET is what vet takes (URL, directory, archive) or a run directory. Long runs of blanks
+    and blank lines become markers ([412 spaces]), invisible and look-alike characters are named,
+    control bytes are never printed, and a file is shown as what it really is.
+    """
+    path, line = _location(location)
+    request = pipeline.ShowRequest(_scan_request(target, (), kw), path, line, finding_id)
+    outcome = pipeline.show(request, _settings(kw["workdir"]), StepPrinter(True))
+    tty = sys.stdout.isatty()
+    columns = width or (shutil.get_terminal_size().columns if tty else 100)
+    text, row = pipeline.show_text(outcome, max(40, columns), color=tty)
+    if outcome.note:
+        click.echo(f"note: {terminal_safe(outcome.note)}", err=True)
+    if tty and not no_pager:
+        _page(text, row)
+    else:
+        click.echo(text, nl=False)
 
 
 @cli.command("report")

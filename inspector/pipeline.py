@@ -31,6 +31,7 @@ from inspector.model import (
     RunPlan,
     SandboxResult,
     Skipped,
+    SourceView,
     StaticResult,
     Target,
 )
@@ -39,7 +40,8 @@ from inspector.progress import Progress
 from inspector.report import ReportFormat
 from inspector.sandbox import SandboxOptions
 
-ConfirmRun = Callable[[RunPlan], bool]
+# Asked before the sandbox runs anything, with the plan and the report of the static scan alone.
+ConfirmRun = Callable[[RunPlan, Report], bool]
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,13 @@ def _correlate_options(settings: Settings, offline: bool) -> correlate.Correlate
 def scan(request: ScanRequest, settings: Settings, progress: Progress) -> Report:
     target, static_result = _acquire_and_scan(request, settings, progress)
     progress.step("correlating")
-    return correlate.correlate(target, static_result, None, _correlate_options(settings, request.offline))
+    built = correlate.correlate(target, static_result, None, _correlate_options(settings, request.offline))
+    return with_sources(built)
+
+
+def with_sources(built: Report) -> Report:
+    """The report with the code around its findings, read from the target's tree (capped)."""
+    return replace(built, sources=static.excerpts(Path(built.target.path), built.findings))
 
 
 @dataclass(frozen=True)
@@ -174,7 +182,7 @@ def _scan_acquired(
 ) -> Report:
     # Module level and plain values in and out: it runs in a worker process of scan_many's pool.
     result = static.scan(Path(acquired.target.path), options, semgrep_result)
-    return correlate.correlate(acquired.target, _with_acquired(result, acquired), None, correlate_options)
+    return with_sources(correlate.correlate(acquired.target, _with_acquired(result, acquired), None, correlate_options))
 
 
 def scan_many(
@@ -290,7 +298,7 @@ def run(request: RunRequest, settings: Settings, progress: Progress) -> tuple[Re
     built = correlate.correlate(
         target, static_result, sandbox_result, _correlate_options(settings, request.scan.offline)
     )
-    return built, run_dir
+    return with_sources(built), run_dir
 
 
 def vet(
@@ -315,21 +323,118 @@ def vet(
         except PlanError as exc:
             run_plan = None
             skipped.append(Skipped("sandbox", exc.message, exc.fix))
-        if run_plan is not None and not confirm_run(run_plan):
-            skipped.append(Skipped("sandbox", "the run was declined at the prompt", "answer yes, or use --no-input"))
-        elif run_plan is not None:
-            sandbox_result, payload_findings = _execute(target, run_plan, request.sandbox, run_dir, progress)
-            static_result = replace(static_result, findings=static_result.findings + payload_findings)
+        if run_plan is not None:
+            if not confirm_run(run_plan, _static_preview(target, static_result, settings, request)):
+                declined = Skipped("sandbox", "the run was declined at the prompt", "answer yes, or use --no-input")
+                skipped.append(declined)
+            else:
+                sandbox_result, payload_findings = _execute(target, run_plan, request.sandbox, run_dir, progress)
+                static_result = replace(static_result, findings=static_result.findings + payload_findings)
     if skipped:
         static_result = replace(static_result, skipped=static_result.skipped + tuple(skipped))
     progress.step("correlating")
     built = correlate.correlate(
         target, static_result, sandbox_result, _correlate_options(settings, request.scan.offline)
     )
+    built = with_sources(built)
     if prior is not None:
         built = replace(built, decision=prior)
     written = report.write_reports(built, run_dir)
     return VetOutcome(built, run_dir, written, prior)
+
+
+def _static_preview(target: Target, static_result: StaticResult, settings: Settings, request: RunRequest) -> Report:
+    """What the static scan alone says, for the user deciding whether to run the target."""
+    return correlate.correlate(target, static_result, None, _correlate_options(settings, request.scan.offline))
+
+
+@dataclass(frozen=True)
+class ShowRequest:
+    scan: ScanRequest  # scan.target may also be a run directory: its report.json is used
+    path: str | None = None  # a file, relative to the target's root; None: the tree of files
+    line: int | None = None
+    finding: str | None = None  # a finding id (or a unique prefix of one): its file at its line
+
+
+@dataclass(frozen=True)
+class ShowOutcome:
+    report: Report
+    files: tuple[str, ...]  # the target's files, for the tree
+    view: SourceView | None  # the file asked for
+    focus_line: int | None
+    note: str = ""  # what could not be shown, and why
+
+
+def _is_run_dir(target: str) -> bool:
+    path = Path(target)
+    return path.is_dir() and (path / RUN_DIR_MARKER).is_file() and (path / "report.json").is_file()
+
+
+def _find_finding(built: Report, wanted: str) -> Finding:
+    matches = [f for f in built.findings if f.id == wanted] or [f for f in built.findings if f.id.startswith(wanted)]
+    if len(matches) != 1:
+        problem = "no finding has" if not matches else f"{len(matches)} findings have"
+        raise InspectorError(
+            f"{problem} the id {wanted!r}", "run `inspector show TARGET` (no path) to list the findings and their ids"
+        )
+    if matches[0].path is None:
+        raise InspectorError(
+            f"finding {wanted} is about the run as a whole and has no file", "open report.html for run findings"
+        )
+    return matches[0]
+
+
+def _relative_to_target(root: Path, raw: str) -> str:
+    """PATH as given: relative to the target's root, or a path (from here) inside it."""
+    rel = raw.replace("\\", "/").lstrip("/") if not Path(raw).is_absolute() else raw
+    if (root / rel).exists() or (root / rel).is_symlink():
+        return rel
+    resolved = (Path(raw) if Path(raw).is_absolute() else Path.cwd() / raw).resolve()
+    if resolved.is_relative_to(root.resolve()):
+        return resolved.relative_to(root.resolve()).as_posix()
+    return rel
+
+
+def show(request: ShowRequest, settings: Settings, progress: Progress) -> ShowOutcome:
+    """A file of the target (or its tree) with the findings to mark: for ``inspector show``."""
+    if _is_run_dir(request.scan.target):
+        built = report.load_report(Path(request.scan.target))
+    else:
+        target, static_result = _acquire_and_scan(request.scan, settings, progress)
+        progress.step("correlating")
+        built = correlate.correlate(target, static_result, None, _correlate_options(settings, request.scan.offline))
+    root = Path(built.target.path)
+    path, line = request.path, request.line
+    if request.finding is not None:
+        finding = _find_finding(built, request.finding)
+        path, line = finding.path, finding.line
+    if not root.is_dir():
+        return _from_saved(built, path, line)
+    if path is None:
+        files, _notes = static.walk(root)
+        return ShowOutcome(built, tuple(f.path for f in files), None, None)
+    rel = _relative_to_target(root, path)
+    try:
+        data, size = static.read_bounded(root, rel)
+    except OSError as exc:
+        raise InspectorError(
+            f"cannot show {rel}: {exc.strerror or exc}",
+            "pass a file of the target, relative to its root (see the tree)",
+        ) from None
+    return ShowOutcome(built, (), static.source_view(rel, data, size, built.findings, line), line)
+
+
+def _from_saved(built: Report, path: str | None, line: int | None) -> ShowOutcome:
+    """The target's tree is gone (a cleaned quarantine): show what report.json kept."""
+    gone = f"the target's files are no longer at {built.target.path}"
+    if path is None:
+        paths = tuple(sorted({f.path for f in built.findings if f.path}))
+        return ShowOutcome(built, paths, None, None, f"{gone}; only files with findings are listed")
+    saved = [view for view in built.sources if view.path == path]
+    covering = [view for view in saved if line is None or view.first_line <= line <= view.last_line]
+    if not (covering or saved):
+        raise InspectorError(f"{gone}, and the report keeps no excerpt of {path}", "vet the target again")
+    return ShowOutcome(built, (), (covering or saved)[0], line, f"{gone}; showing the excerpt saved in the report")
 
 
 def render(built: Report, fmt: ReportFormat) -> str:
@@ -407,6 +512,17 @@ def _git_check() -> DoctorCheck:
         return DoctorCheck("git", False, exc.message, exc.fix, essential=True)
 
 
+def show_text(outcome: ShowOutcome, width: int, color: bool) -> tuple[str, int]:
+    """The terminal text of ``show`` and the row to open the pager at."""
+    if outcome.view is None:
+        label = report.views.target_label(outcome.report)
+        return report.render_tree(label, outcome.files, outcome.report.findings, width=width, color=color), 0
+    rendered = report.render_source(
+        outcome.view, outcome.report.findings, width=width, color=color, focus_line=outcome.focus_line
+    )
+    return rendered.text, rendered.focus_row
+
+
 Limits = acquire.Limits
 Acquired = acquire.Acquired
 
@@ -421,6 +537,8 @@ __all__ = [
     "ScanOutcome",
     "ScanRequest",
     "Settings",
+    "ShowOutcome",
+    "ShowRequest",
     "VetOutcome",
     "build_images",
     "doctor_checks",
@@ -431,5 +549,9 @@ __all__ = [
     "run",
     "scan",
     "scan_many",
+    "show",
+    "show_text",
     "vet",
+    "with_sources",
 ]
+

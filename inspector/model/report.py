@@ -207,6 +207,62 @@ class Skipped:
 
 
 # ---------------------------------------------------------------------------------------
+# source views: the target's code as the reviewer reads it, with nothing hidden
+
+
+class MarkKind(enum.Enum):
+    BLANKS = "blanks"  # a long run of spaces/tabs, kept as one space in ``text``; shown as "[412 spaces]"
+    BLANK_LINES = "blank-lines"  # many blank lines, kept as one empty SourceLine; "[210 blank lines]"
+    INVISIBLE = "invisible"  # bidi control, zero-width, variation selector, control byte: not in ``text``
+    HOMOGLYPH = "homoglyph"  # a letter drawn like a Latin one inside a Latin word: kept in ``text``
+    CUT = "cut"  # characters left out at the line cap
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Something the file hides, made visible at a place in ``SourceLine.text``.
+
+    The mark covers ``text[column:column + length]``: a renderer shows ``label`` in its place, except
+    for a homoglyph, whose letter stays and is followed by the label.
+    """
+
+    column: int  # 0-based offset into SourceLine.text
+    length: int
+    kind: MarkKind
+    label: str  # "412 spaces", "U+202E RIGHT-TO-LEFT OVERRIDE", "98000 more characters"
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    number: int  # 1-based line of the file (a row of 16 bytes in a hex dump)
+    text: str  # printable characters only, tabs expanded; what was hidden is in ``marks``
+    marks: tuple[Mark, ...] = ()
+    lines: int = 1  # file lines this entry stands for (a run of blank lines collapsed into one)
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """Lines of one target file as the views show them: hidden content visible, sizes capped.
+
+    Caps (inspector/static/source.py): a line shows at most 2000 characters (a window around the
+    finding's column on its line), a run of more than 32 blank columns or 8 blank lines is one
+    mark; a report carries at most 50 excerpts of at most 25 entries each (8 before the finding's
+    line, 16 after); ``inspector show`` reads at most 4 MiB and 20000 lines of a file and
+    hex-dumps at most 4 KiB of a binary one.
+    """
+
+    path: str  # relative to the repository root
+    language: str  # Pygments lexer name ("javascript", "python", "json", "text"), or "binary" (hex dump)
+    shown_as: str  # "" when the name tells the truth, else e.g. "javascript, although the name says .woff2"
+    first_line: int
+    last_line: int
+    total_lines: int  # of the whole file
+    lines: tuple[SourceLine, ...]
+    findings: tuple[str, ...] = ()  # ids of the findings this view was cut around
+    note: str = ""  # what the caps left out, said plainly
+
+
+# ---------------------------------------------------------------------------------------
 # run results
 
 
@@ -345,4 +401,5 @@ class Report:
     skipped: tuple[Skipped, ...] = ()
     verdict_reasons: tuple[str, ...] = ()
     engine_files: tuple[EngineFiles, ...] = ()  # which files each static engine read
+    sources: tuple[SourceView, ...] = ()  # the code around the findings (see SourceView for the caps)
     schema: str = field(default=SCHEMA_ID)

@@ -14,10 +14,13 @@ from collections.abc import Iterable
 
 import jinja2
 from markupsafe import Markup, escape
+from pygments.formatters import HtmlFormatter
+from pygments.token import STANDARD_TYPES, _TokenType
 
-from inspector.model import Report
+from inspector.model import Finding, Report, SourceView
 from inspector.report import views
 from inspector.report.interface import Renderer
+from inspector.report.source import Badge, Code, Glyph, findings_by_line, line_pieces
 from inspector.textsafe import escape_char, terminal_safe
 
 # form-action and base-uri are not covered by default-src; frame-ancestors cannot be set in a meta tag.
@@ -25,6 +28,9 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
 )
 _EVIDENCE_LIMIT = 4000
+_SHORT_TEXT = 240  # longer messages show this much, the rest one click away (never cut)
+_OPEN_SOURCES = 12  # the source views of the worst findings start open
+_PYGMENTS_STYLE = "github-dark"
 _KEEP = frozenset("\n\t")
 
 
@@ -74,6 +80,69 @@ def visible(text: str, highlight: Iterable[str] = (), limit: int | None = _EVIDE
     return Markup("").join(out)
 
 
+def collapsible(text: str, keep: int = _SHORT_TEXT) -> Markup:
+    """All of ``text``, made visible; past ``keep`` characters the rest is behind a <details>."""
+    if len(text) <= keep + 40:
+        return visible(text, limit=None)
+    return Markup('<details class="long"><summary>{}</summary>{}</details>').format(
+        visible(text[:keep], limit=None), visible(text[keep:], limit=None)
+    )
+
+
+def _css_class(token: _TokenType) -> str:
+    while token not in STANDARD_TYPES and token.parent is not None:
+        token = token.parent
+    return str(STANDARD_TYPES.get(token, ""))
+
+
+def _badge_class(piece: Badge) -> str:
+    return "hidden-run" if piece.kind.value in ("blanks", "blank-lines") else "invisible"
+
+
+def source_block(view: SourceView, finding: Finding, anchor: str, is_open: bool) -> Markup:
+    """The code around ``finding``: numbered lines, Pygments colours, the hidden part shown."""
+    hits = findings_by_line(view, [finding])
+    rows: list[Markup] = []
+    for index, (entry, pieces) in enumerate(zip(view.lines, line_pieces(view), strict=True)):
+        parts: list[Markup] = []
+        for piece in pieces:
+            if isinstance(piece, Code):
+                css = _css_class(piece.token)
+                text = _characters(piece.text)
+                parts.append(Markup('<span class="{}">{}</span>').format(css, text) if css else text)
+            elif isinstance(piece, Glyph):
+                parts.append(Markup('<span class="glyph">{}</span>').format(piece.text))
+            else:
+                parts.append(Markup('<span class="{}">{}</span>').format(_badge_class(piece), piece.label))
+        line_id = f"{anchor}-L{entry.number}"
+        rows.append(
+            Markup('<div class="ln{}" id="{}"><a class="n" href="#{}">{}</a><span class="t">{}</span></div>').format(
+                " hit" if index in hits else "", line_id, line_id, entry.number, Markup("").join(parts)
+            )
+        )
+    what = f" · shown as {view.shown_as}" if view.shown_as else f" · {view.language}"
+    note = Markup('<div class="note">{}</div>').format(visible(view.note, limit=None)) if view.note else ""
+    return Markup(
+        '<details class="source"{}><summary>Source <code>{}</code> lines {}–{} of {}{}</summary>{}'
+        '<div class="code">{}</div></details>'
+    ).format(
+        " open" if is_open else "",
+        visible(view.path, limit=300),
+        view.first_line,
+        view.last_line,
+        view.total_lines,
+        visible(what, limit=None),
+        note,
+        Markup("").join(rows),
+    )
+
+
+def _pygments_css() -> Markup:
+    rules = HtmlFormatter(style=_PYGMENTS_STYLE).get_style_defs(".code")
+    # Only rules scoped to our code blocks; Pygments also styles bare ``pre`` and line-number cells.
+    return Markup("\n".join(line for line in rules.splitlines() if line.startswith(".code ")))
+
+
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("inspector.report", "templates"),
@@ -83,6 +152,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters["visible"] = visible
+    environment.filters["collapsible"] = collapsible
+    environment.globals["source_block"] = source_block
     # For places that hold text only (<title>): the escapes, without markup.
     environment.filters["plain"] = lambda text, limit=200: terminal_safe(text, limit=limit)
     environment.globals["views"] = views
@@ -104,4 +175,7 @@ class HtmlRenderer(Renderer):
             counts=views.severity_counts(report),
             longest_phase=longest or 1.0,
             network=sorted(report.network, key=lambda record: record.first_seen),
+            sources={finding_id: view for view in report.sources for finding_id in view.findings},
+            open_sources=_OPEN_SOURCES,
+            pygments_css=_pygments_css(),
         )

@@ -51,6 +51,7 @@ from inspector.static.merge import downgrade_vendored, link_hosts, merge_endpoin
 from inspector.static.relevance import relevant_files
 from inspector.static.semgrep import SemgrepAnalyzer, semgrep_version
 from inspector.static.semgrep import rules_dir as semgrep_rules_dir
+from inspector.static.source import excerpts, read_bounded, source_view
 from inspector.static.text import DEFAULT_MAX_FILE_BYTES, TextAnalyzer
 from inspector.static.text.common import is_code_file, make_finding
 from inspector.static.text.hidden import code_language
@@ -409,12 +410,15 @@ def scan_payload(data: bytes, name: str, url: str) -> tuple[Finding, ...]:
 __all__ = [
     "AnalyzerResult",
     "ScanOptions",
+    "excerpts",
     "grammar_versions",
+    "read_bounded",
     "scan",
     "scan_payload",
     "semgrep_batch",
     "semgrep_for",
     "semgrep_rules_dir",
     "semgrep_version",
+    "source_view",
     "walk",
 ]

@@ -22,7 +22,9 @@ from inspector.model import Finding, StaticResult
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXPECTED_FILES = sorted(EXAMPLES.glob("*/*/expected.json"))
-CATEGORIES = {"remote-code-execution", "hidden-code", "auto-run", "obfuscation", "download-execute", "endpoint"}
+CATEGORIES = {
+    "remote-code-execution", "hidden-code", "auto-run", "obfuscation", "download-execute", "endpoint", "exfiltration"
+}
 
 
 @dataclass(frozen=True)

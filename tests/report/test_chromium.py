@@ -96,7 +96,7 @@ def test_hostile_report_runs_nothing_and_renders(chromium, tmp_path):
     assert dom.title.startswith("inspector: malicious")
     ids = {attrs.get("id") for _, attrs in dom.elements}
     assert {"why", "hosts", "findings", "run", "decision", "target"} <= ids
-    finding_cards = [a for n, a in dom.elements if n == "div" and (a.get("id") or "").startswith("f")]
+    finding_cards = [a for n, a in dom.elements if n == "div" and "finding" in (a.get("class") or "").split()]
     assert len(finding_cards) == 5
 
 

@@ -291,7 +291,8 @@ def link_flows(summaries: dict[str, FileSummary], files: Collection[str]) -> lis
             sources[node] = (path, source)
             by_label.setdefault(source.label, []).append(node)
     remote = linker.search(by_label["remote"])
-    hidden = linker.search(by_label["decode"] + by_label["env"])
+    decoded = linker.search(by_label["decode"])
+    from_env = linker.search(by_label["env"])
 
     findings: dict[str, Finding] = {}
     for file, path in enumerate(linker.paths):
@@ -303,8 +304,10 @@ def link_flows(summaries: dict[str, FileSummary], files: Collection[str]) -> lis
                 finding = _remote_finding(
                     lang, path, sink, _trace(node, remote, sources, path, sink), sources, _origin(node, remote)
                 )
+            elif sink.family == "code" and not sink.constant and node in decoded:
+                finding = _decoded_finding(lang, path, sink)
             elif sink.family == "code" and not sink.constant:
-                finding = _weak_finding(lang, path, sink, node in hidden)
+                finding = _weak_finding(lang, path, sink, node in from_env)
             else:
                 continue
             findings.setdefault(finding.id, finding)
@@ -380,13 +383,33 @@ def _remote_finding(
     )
 
 
-def _weak_finding(lang: str, path: str, sink: Sink, hidden: bool) -> Finding:
-    rule = f"flow.{lang}.dynamic-code-execution"
-    reason = "decoded or environment-supplied data" if hidden else "a value that is not a constant"
+def _decoded_finding(lang: str, path: str, sink: Sink) -> Finding:
+    """Code decoded at run time (base64, hex, zlib, marshal...) and executed: the reader of the
+    file never sees what runs. HIGH code execution (suspicious alone; capped in vendored code);
+    with hidden or obfuscated code in the same file, or remote data, it is more."""
+    rule = f"flow.{lang}.decoded-code-execution"
     return Finding(
         id=_finding_id(rule, path, sink.line, sink.column),
         rule=rule,
-        severity=Severity.MEDIUM if hidden else Severity.LOW,
+        severity=Severity.HIGH,
+        category=Category.CODE_EXECUTION,
+        path=path,
+        line=sink.line,
+        column=sink.column,
+        message=f"{sink.kind} runs code decoded at run time: what runs is not what the file shows",
+        evidence=sink.evidence,
+        engines=(Engine.TREE_SITTER,),
+        trace=(TraceStep(path, sink.line, sink.column, f"sink: {sink.kind}"),),
+    )
+
+
+def _weak_finding(lang: str, path: str, sink: Sink, from_env: bool) -> Finding:
+    rule = f"flow.{lang}.dynamic-code-execution"
+    reason = "environment-supplied data" if from_env else "a value that is not a constant"
+    return Finding(
+        id=_finding_id(rule, path, sink.line, sink.column),
+        rule=rule,
+        severity=Severity.MEDIUM if from_env else Severity.LOW,
         category=Category.CODE_EXECUTION,
         path=path,
         line=sink.line,

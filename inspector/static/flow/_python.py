@@ -559,10 +559,19 @@ class PythonBuilder(GraphBuilder):
             self.add_sink(name, "code", arg_values[:1], constant, node)
         elif name in MODULE_SINKS:
             self.add_sink(name, "module", arg_values[:1], True, node, self.keys_of(positional[:1]))
-        elif name in DESERIALIZE_SINKS:
+        elif name in DESERIALIZE_SINKS and not self._round_trip(name, positional[:1]):
             self.add_sink(name, "deserialize", arg_values[:1], constant, node)
         elif name in SHELL_SINKS:
             self.add_sink(name, "shell", [*arg_values, *keyword_values], constant, node, self.keys_of(positional))
+
+    def _round_trip(self, name: str, first: list[tree_sitter.Node]) -> bool:
+        """`pickle.loads(pickle.dumps(x))`: a local copy of an object the code already holds, made
+        in one expression. Whatever ``x`` came from, no bytes from outside are deserialized."""
+        if not first or first[0].type != "call":
+            return False
+        inner = first[0].child_by_field_name("function")
+        module, _, loader = name.rpartition(".")
+        return inner is not None and self.dotted(inner) == f"{module}.{loader.replace('load', 'dump')}"
 
     def _shadowed(self, name: str) -> bool:
         """`exec` redefined in the file (a method or helper of the same name) is not the builtin."""

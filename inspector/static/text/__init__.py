@@ -27,6 +27,7 @@ from inspector.static.text.common import (
     suffix_of,
 )
 from inspector.static.text.config_endpoints import ENCODED_URL_MARKERS, check_config_endpoints, is_endpoint_config
+from inspector.static.text.credential_theft import check_credential_theft
 from inspector.static.text.download_exec import check_download_execute
 from inspector.static.text.hidden import (
     check_disguised,
@@ -37,7 +38,7 @@ from inspector.static.text.hidden import (
 from inspector.static.text.homoglyphs import check_homoglyphs
 from inspector.static.text.obfuscation import check_obfuscation
 
-CHECKS_VERSION = "text-2"
+CHECKS_VERSION = "text-3"
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 DEFAULT_FILE_BUDGET_S = 10.0
 _STREAM_CHUNK = 1 << 20
@@ -93,6 +94,8 @@ def check_bytes(path: str, data: bytes, budget_s: float = DEFAULT_FILE_BUDGET_S)
     if suffix_of(path) in _OBFUSCATION_SUFFIXES or disguised is not None:
         findings.extend(check_obfuscation(path, text, deadline))
     findings.extend(check_download_execute(path, text, deadline))
+    if is_code_file(path) or language is not None:
+        findings.extend(check_credential_theft(path, text, deadline))
     # Disguised code is read as text here: no parser looks at a ".woff2".
     if (is_endpoint_config(path) and not is_dotenv(path) and not is_code_file(path)) or language is not None:
         found, endpoint_findings = check_config_endpoints(path, text, deadline)

@@ -1,4 +1,5 @@
-"""Obfuscation shapes in code: javascript-obfuscator output, packers, huge encoded literals.
+"""Obfuscation shapes in code: javascript-obfuscator output, packers, huge encoded or encrypted
+literals, builtins looked up by a computed name.
 
 Outside vendor paths these hide what a file does; inside ``node_modules/``, ``dist/`` or a
 ``*.min.js`` they are usually just a build artifact: the static stage caps them at LOW there
@@ -25,9 +26,20 @@ _HEX_NAME = re.compile(r"\b_0x[0-9a-f]{4,}\b")
 _ROTATION = re.compile(r"while\s*\(\s*!!\s*\[\s*\]\s*\)|\[\s*'push'\s*\]\s*\(\s*\w+\s*\[\s*'shift'\s*\]")
 _PACKER = re.compile(r"eval\s*\(\s*function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e\s*,\s*[dr]\s*\)")
 _JSFUCK = re.compile(r"[\[\]()!+]{200,}")
+# A long literal handed straight to a decoder, a hex decoder or a decryption (a Fernet token, say: the
+# key sits beside it, so the code hides from the reader, not from an attacker). A bytes prefix is fine.
 _DECODE_CALL = re.compile(
-    r"(?:Buffer\.from|atob|b64decode|base64\.b64decode|decodestring|a2b_base64)\s*\(\s*"
-    r"[\"'`]([A-Za-z0-9+/=_-]{200,})"
+    r"(Buffer\.from|atob|b64decode|base64\.b64decode|decodestring|a2b_base64|fromhex|unhexlify|\.decrypt)"
+    r"\s*\(\s*[bBrRuU]{0,2}[\"'`]([A-Za-z0-9+/=_-]{200,})"
+)
+# Long hex literals (test vectors) and encrypted ones (stored secrets) are ordinary data; they count
+# only in a file that also evaluates code.
+_ONLY_BESIDE_EXEC = frozenset({"fromhex", "unhexlify", ".decrypt"})
+# getattr(__builtins__, <an expression>): the builtin's name is computed (chr arithmetic, slices of
+# other names' text) so that neither "exec" nor "eval" appears. A literal or a plain variable as the
+# name is ordinary compatibility code and does not match.
+_COMPUTED_BUILTIN = re.compile(
+    r"getattr\s*\(\s*(?:__builtins__|builtins)\s*,\s*(?![\"']?[\w.]*[\"']?\s*[,)])[^)\n]{0,200}?(?:[-+*<>%]|\[|\()"
 )
 _LONG_LITERAL = re.compile(r"[\"'`]([A-Za-z0-9+/=_\-\\x%]{1000,})[\"'`]")
 _EXEC_NEAR = re.compile(r"\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(|\bexec\s*\(|\bvm\.run")
@@ -89,16 +101,28 @@ def check_obfuscation(path: str, text: str, deadline: Deadline) -> list[Finding]
         return findings
     has_exec = _EXEC_NEAR.search(text) is not None
     for match in _DECODE_CALL.finditer(text):
-        blob = match.group(1)
+        if match.group(1) in _ONLY_BESIDE_EXEC and not has_exec:
+            continue
+        blob = match.group(2)
+        what = "encrypted literal decrypted" if match.group(1) == ".decrypt" else "encoded literal decoded"
         add(
             "obfuscation.encoded-blob-decoded",
             Severity.HIGH if has_exec else Severity.MEDIUM,
             match.start(),
-            f"{len(blob)}-character encoded literal decoded at runtime"
+            f"{len(blob)}-character {what} at runtime"
             + (" in a file that also evaluates code" if has_exec else ""),
             match.group()[:120],
         )
         break
+    computed = _COMPUTED_BUILTIN.search(text)
+    if computed:
+        add(
+            "obfuscation.computed-builtin",
+            Severity.HIGH,
+            computed.start(),
+            "a builtin looked up by a computed name (getattr(__builtins__, ...)): the name it runs is hidden",
+            text[computed.start() : computed.start() + 120],
+        )
     for match in _LONG_LITERAL.finditer(text):
         if deadline.expired():
             break

@@ -578,12 +578,17 @@ def test_benign_shapes_give_no_remote_code_execution(tmp_path: Path, case: str) 
     assert all(f.severity.rank < Severity.MEDIUM.rank for f in weak(result))
 
 
-def test_decoded_data_reaching_eval_is_a_medium_code_execution(tmp_path: Path) -> None:
+def test_decoded_data_reaching_eval_is_a_high_code_execution(tmp_path: Path) -> None:
     result = scan(tmp_path, {"a.js": "eval(Buffer.from(process.env.PAYLOAD, 'base64').toString());\n"})
     assert rce(result) == []
     [finding] = weak(result)
-    assert finding.severity is Severity.MEDIUM
-    assert finding.rule == "flow.js.dynamic-code-execution"
+    assert (finding.rule, finding.severity) == ("flow.js.decoded-code-execution", Severity.HIGH)
+
+
+def test_environment_data_reaching_eval_is_a_medium_code_execution(tmp_path: Path) -> None:
+    result = scan(tmp_path, {"a.js": "eval(process.env.PAYLOAD);\n"})
+    [finding] = weak(result)
+    assert (finding.rule, finding.severity) == ("flow.js.dynamic-code-execution", Severity.MEDIUM)
 
 
 def test_non_constant_eval_is_low(tmp_path: Path) -> None:

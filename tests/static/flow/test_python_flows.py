@@ -240,8 +240,18 @@ def test_benign_python_gives_no_remote_code_execution(tmp_path: Path, case: str)
     assert all(f.severity.rank < Severity.MEDIUM.rank for f in weak(result))
 
 
-def test_base64_decoded_exec_is_medium(tmp_path: Path) -> None:
+def test_base64_decoded_exec_is_high(tmp_path: Path) -> None:
     result = scan(tmp_path, {"a.py": "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n"})
+    assert [(f.rule, f.severity) for f in weak(result)] == [("flow.py.decoded-code-execution", Severity.HIGH)]
+
+
+def test_marshalled_code_object_run_by_exec_is_decoded_code(tmp_path: Path) -> None:
+    result = scan(tmp_path, {"a.py": "import marshal as m\nexec(m.loads(b'\\xe3\\x00'))\n"})
+    assert [f.rule for f in weak(result)] == ["flow.py.decoded-code-execution"]
+
+
+def test_environment_data_run_by_exec_stays_a_medium_weak_finding(tmp_path: Path) -> None:
+    result = scan(tmp_path, {"a.py": "import os\nexec(os.environ['CODE'])\n"})
     assert [(f.rule, f.severity) for f in weak(result)] == [("flow.py.dynamic-code-execution", Severity.MEDIUM)]
 
 
@@ -252,3 +262,11 @@ def test_python_host_from_a_constant(tmp_path: Path) -> None:
     [finding] = rce(result)
     assert finding.hosts == ("c2.invalid",)
     assert (finding.trace[0].line, finding.trace[-1].line) == (3, 3)
+
+
+def test_a_pickle_round_trip_of_a_response_is_not_remote_deserialization(tmp_path: Path) -> None:
+    """requests' own tests copy a response with pickle.loads(pickle.dumps(r)): nothing from outside is unpickled."""
+    fetch = "import pickle, requests\nr = requests.get('https://api.example.test/')\n"
+    assert rce(scan(tmp_path, {"a.py": fetch + "copy = pickle.loads(pickle.dumps(r))\n"})) == []
+    remote = fetch + "obj = pickle.loads(r.content)\n"
+    assert [f.rule for f in rce(scan(tmp_path, {"b.py": remote}))] == ["flow.py.remote-code-execution"]

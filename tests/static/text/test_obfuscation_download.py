@@ -36,6 +36,31 @@ def test_packed_eval_and_decoded_blob_next_to_eval() -> None:
     assert (finding.rule, finding.severity) == ("obfuscation.encoded-blob-decoded", Severity.HIGH)
 
 
+def test_an_encrypted_or_hex_literal_counts_only_beside_exec() -> None:
+    token = "gAAAAAB" + "x9_-" * 60
+    [finding] = check_obfuscation("setup.py", f"exec(Fernet(b'k=').decrypt(b'{token}'))\n", Deadline(5))
+    assert (finding.rule, finding.severity) == ("obfuscation.encoded-blob-decoded", Severity.HIGH)
+    assert "encrypted literal decrypted" in finding.message
+    hex_code = "6578656328" * 50
+    [finding] = check_obfuscation("a.py", f"exec(bytes.fromhex('{hex_code}'))\n", Deadline(5))
+    assert finding.rule == "obfuscation.encoded-blob-decoded"
+    # A stored secret and a test vector are data.
+    assert check_obfuscation("settings.py", f"secret = cipher.decrypt(b'{token}')\n", Deadline(5)) == []
+    assert check_obfuscation("test_vectors.py", f"KEY = bytes.fromhex('{hex_code}')\n", Deadline(5)) == []
+
+
+def test_a_builtin_looked_up_by_a_computed_name_is_high() -> None:
+    code = "getattr(__builtins__, oct.__str__()[-3] + hex.__str__()[-4] + repr.__str__()[-2])(120)\n"
+    [finding] = check_obfuscation("setup.py", code, Deadline(5))
+    assert (finding.rule, finding.severity, finding.line) == ("obfuscation.computed-builtin", Severity.HIGH, 1)
+    for quiet in (
+        "text_type = getattr(builtins, 'unicode', str)\n",
+        "fn = getattr(builtins, name)(*args)\n",
+        "getattr(__builtins__, name, None)\n",
+    ):
+        assert check_obfuscation("compat.py", quiet, Deadline(5)) == [], quiet
+
+
 def test_minified_code_is_info_and_data_uris_are_ignored() -> None:
     minified = "!function(){" + "var a=1;" * 1000 + "}();"
     [finding] = check_obfuscation("app.js", minified, Deadline(5))

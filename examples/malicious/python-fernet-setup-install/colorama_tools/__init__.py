@@ -1,0 +1,3 @@
+"""Terminal colour helpers."""
+
+RESET = "\x1b[0m"
