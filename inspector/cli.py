@@ -27,6 +27,7 @@ from inspector import DISTRIBUTION, __version__, pipeline
 from inspector.errors import InspectorError, Interrupted
 from inspector.model import HumanDecision, PhaseName, Report, RunPlan, Verdict, to_dict
 from inspector.pipeline import PlanOptions, ReportFormat, SandboxOptions
+from inspector.scratch import scratch_space
 from inspector.textsafe import terminal_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,6 +35,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = [f.value for f in ReportFormat]
 FAIL_ON = {"malicious": Verdict.MALICIOUS, "suspicious": Verdict.SUSPICIOUS, "never": None}
 PHASES = [p.value for p in PhaseName]
+SEMGREP_MODES = ["relevant", "all", "off"]
 
 
 class StepPrinter:
@@ -104,7 +106,11 @@ def scan_options(func: F) -> F:
     func = click.option("--workdir", type=click.Path(path_type=Path), help="Quarantine for fetched targets.")(func)
     func = click.option("--depth", type=int, default=50, show_default=True, help="Clone depth (0 = all).")(func)
     func = click.option("--jobs", type=int, help="Worker processes for the static scan (default: all cores).")(func)
-    func = click.option("--no-semgrep", is_flag=True, help="Skip the Semgrep engine.")(func)
+    func = click.option(
+        "--semgrep", "semgrep_mode", type=click.Choice(SEMGREP_MODES), default="relevant", show_default=True,
+        help="relevant: Semgrep on the files that can hold one of its findings; all: on every file; off.",
+    )(func)
+    func = click.option("--no-semgrep", is_flag=True, help="Skip the Semgrep engine (--semgrep=off).")(func)
     return click.option("--offline", is_flag=True, help="No domain-age (RDAP) look-ups.")(func)
 
 
@@ -131,9 +137,10 @@ def run_options(func: F) -> F:
 
 
 def _scan_request(target: str, paths: tuple[str, ...], kw: dict[str, Any]) -> pipeline.ScanRequest:
+    semgrep = not kw["no_semgrep"] and kw["semgrep_mode"] != "off"
     return pipeline.ScanRequest(
-        target=target, paths=paths, depth=kw["depth"], limits=_limits(kw), jobs=kw["jobs"],
-        semgrep=not kw["no_semgrep"], offline=kw["offline"],
+        target=target, paths=paths, depth=kw["depth"], limits=_limits(kw), jobs=kw["jobs"], semgrep=semgrep,
+        semgrep_all=semgrep and kw["semgrep_mode"] == "all", offline=kw["offline"],
     )
 
 
@@ -258,15 +265,68 @@ def fetch(target: str, workdir: Path | None, depth: int, fmt: str, **kw: Any) ->
 
 
 @cli.command()
-@click.argument("target")
-@click.argument("paths", nargs=-1)
+@click.argument("targets", nargs=-1)
+@click.option(
+    "--targets-file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Scan the targets listed in this file, one per line (# comments and blank lines ignored).",
+)
+@click.option(
+    "--output-dir", type=click.Path(path_type=Path, file_okay=False),
+    help="With many targets: write one report per target here, in --format.",
+)
 @output_options
 @scan_options
-def scan(target: str, paths: tuple[str, ...], fmt: str, output: Path | None, fail_on: str, **kw: Any) -> None:
-    """Scan TARGET statically (tree-sitter and Semgrep); PATHS limits the scan to those files."""
-    report = pipeline.scan(_scan_request(target, paths, kw), _settings(kw["workdir"]), StepPrinter(fmt != "json"))
+def scan(
+    targets: tuple[str, ...], targets_file: Path | None, output_dir: Path | None, fmt: str, output: Path | None,
+    fail_on: str, **kw: Any,
+) -> None:
+    """Scan TARGETS statically (tree-sitter and Semgrep).
+
+    One target: its report. `inspector scan DIR FILE...` with files inside DIR scans only those
+    files (pre-commit mode). Several targets (or --targets-file): one process scans them all and
+    prints a summary table (JSON lines with --format json); exit 1 when any verdict is at or above
+    --fail-on, 2 when a target could not be scanned.
+    """
+    listed = _read_targets(targets_file) if targets_file else []
+    if not targets and not listed:
+        raise click.UsageError("give a TARGET (a path, git URL or archive) or --targets-file")
+    everything = [*targets, *listed]
+    if len(everything) > 1 and (listed or not _is_precommit(targets)):
+        sys.exit(_scan_many(everything, output_dir, fmt, output, fail_on, kw))
+    request = _scan_request(everything[0], tuple(everything[1:]), kw)
+    report = pipeline.scan(request, _settings(kw["workdir"]), StepPrinter(fmt != "json"))
     _emit(_render(report, fmt), output)
     sys.exit(_exit_code(report, fail_on))
+
+
+def _read_targets(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _is_precommit(targets: tuple[str, ...]) -> bool:
+    """DIR FILE...: every further argument an existing file inside the first, a directory."""
+    if len(targets) < 2 or not Path(targets[0]).is_dir():
+        return False
+    root = Path(targets[0]).resolve()
+    return all(Path(t).is_file() and Path(t).resolve().is_relative_to(root) for t in targets[1:])
+
+
+def _scan_many(targets: list[str], output_dir: Path | None, fmt: str, output: Path | None, fail_on: str,
+               kw: dict[str, Any]) -> int:
+    from inspector.summary import SummaryPrinter
+
+    printer = SummaryPrinter(len(targets), fmt, output_dir, lambda report: _render(report, fmt))
+    with printer:
+        outcomes = pipeline.scan_many(
+            [_scan_request(t, (), kw) for t in targets], _settings(kw["workdir"]), printer, printer.done,
+            jobs=kw["jobs"],
+        )
+    _emit(printer.summary(outcomes), output)
+    reports = [o.report for o in outcomes if o.report is not None]
+    if any(_exit_code(r, fail_on) for r in reports):
+        return 1
+    return 2 if any(o.error for o in outcomes) else 0
 
 
 @cli.command()
@@ -419,6 +479,12 @@ def _interrupted(signum: int) -> None:
 def main() -> None:
     for sig in STOP_SIGNALS:
         signal.signal(sig, _raise_interrupted)
+    # Inside the signal handlers: a stop signal unwinds through the scratch dir's removal.
+    with scratch_space():
+        _main()
+
+
+def _main() -> None:
     try:
         cli.main(standalone_mode=False)
     except Interrupted as exc:

@@ -9,9 +9,11 @@ requests, returns model values, and raises only InspectorError subclasses.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -72,6 +74,7 @@ class ScanRequest:
     limits: acquire.Limits = field(default_factory=acquire.Limits)
     jobs: int | None = None
     semgrep: bool = True
+    semgrep_all: bool = False  # Semgrep on every file instead of the relevant ones
     offline: bool = False  # no RDAP look-ups
 
 
@@ -108,6 +111,16 @@ def fetch(
     return acquire.acquire(target, options)
 
 
+def _scan_options(request: ScanRequest, settings: Settings, paths: tuple[str, ...] = ()) -> static.ScanOptions:
+    return static.ScanOptions(
+        jobs=request.jobs,
+        cache_dir=settings.cache_dir / "static",
+        semgrep=request.semgrep,
+        semgrep_all=request.semgrep_all,
+        only_paths=paths,
+    )
+
+
 def _acquire_and_scan(request: ScanRequest, settings: Settings, progress: Progress) -> tuple[Target, StaticResult]:
     progress.step(f"fetching {request.target}")
     acquired = acquire.acquire(
@@ -116,17 +129,13 @@ def _acquire_and_scan(request: ScanRequest, settings: Settings, progress: Progre
     target = acquired.target
     paths = tuple(_relative_paths(Path(target.path), request.paths))
     progress.step(f"scanning {target.file_count} files")
-    options = static.ScanOptions(
-        jobs=request.jobs,
-        cache_dir=settings.cache_dir / "static",
-        semgrep=request.semgrep,
-        only_paths=paths,
-    )
-    result = static.scan(Path(target.path), options)
+    result = static.scan(Path(target.path), _scan_options(request, settings, paths))
+    return target, _with_acquired(result, acquired)
+
+
+def _with_acquired(result: StaticResult, acquired: acquire.Acquired) -> StaticResult:
     # What acquisition found (devices, cut walks) or could not do (history) joins the static result.
-    return target, replace(
-        result, findings=acquired.findings + result.findings, skipped=acquired.skipped + result.skipped
-    )
+    return replace(result, findings=acquired.findings + result.findings, skipped=acquired.skipped + result.skipped)
 
 
 def _relative_paths(root: Path, paths: tuple[str, ...]) -> list[str]:
@@ -156,6 +165,79 @@ def scan(request: ScanRequest, settings: Settings, progress: Progress) -> Report
 def with_sources(built: Report) -> Report:
     """The report with the code around its findings, read from the target's tree (capped)."""
     return replace(built, sources=static.excerpts(Path(built.target.path), built.findings))
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """One target of ``scan_many``: its report, or why it could not be scanned."""
+
+    target: str  # as given
+    report: Report | None
+    error: str | None  # what happened and how to fix it (an exit-2 kind of error)
+
+
+def _scan_acquired(
+    acquired: acquire.Acquired, options: static.ScanOptions, semgrep_result: static.AnalyzerResult | None,
+    correlate_options: correlate.CorrelateOptions,
+) -> Report:
+    # Module level and plain values in and out: it runs in a worker process of scan_many's pool.
+    result = static.scan(Path(acquired.target.path), options, semgrep_result)
+    return with_sources(correlate.correlate(acquired.target, _with_acquired(result, acquired), None, correlate_options))
+
+
+def scan_many(
+    requests: list[ScanRequest],
+    settings: Settings,
+    progress: Progress,
+    on_done: Callable[[ScanOutcome], None],
+    jobs: int | None = None,
+) -> list[ScanOutcome]:
+    """Scan many targets in one process: fetch each, one Semgrep process for the relevant files of
+    all of them (its start-up paid once), then one worker pool scans the targets side by side (one
+    core per target: many small packages keep every core busy). A target that fails is an outcome
+    with an error; the others go on. ``on_done`` is told of each outcome as it is ready."""
+    outcomes: dict[int, ScanOutcome] = {}
+    acquired: dict[int, acquire.Acquired] = {}
+    for index, request in enumerate(requests):
+        progress.step(f"fetching {request.target}")
+        try:
+            acquired[index] = acquire.acquire(
+                request.target, acquire.AcquireOptions(settings.workdir, request.depth, request.limits)
+            )
+        except InspectorError as exc:
+            outcomes[index] = ScanOutcome(request.target, None, exc.diagnostics())
+            on_done(outcomes[index])
+    options = {i: replace(_scan_options(requests[i], settings), jobs=1) for i in acquired}
+    batched = [i for i in acquired if options[i].semgrep and not options[i].semgrep_all]
+    semgrep_results: dict[int, static.AnalyzerResult] = {}
+    if batched:
+        progress.step(f"semgrep on the relevant files of {len(batched)} targets")
+        batch = static.semgrep_batch([Path(acquired[i].target.path) for i in batched], options[batched[0]])
+        semgrep_results = dict(zip(batched, batch, strict=True))
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        futures = {
+            pool.submit(
+                _scan_acquired, acquired[i], options[i], semgrep_results.get(i),
+                _correlate_options(settings, requests[i].offline),
+            ): i
+            for i in acquired
+        }
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                try:
+                    outcomes[index] = ScanOutcome(requests[index].target, future.result(), None)
+                except InspectorError as exc:
+                    outcomes[index] = ScanOutcome(requests[index].target, None, exc.diagnostics())
+                except Exception as exc:  # a bug shown on one target must not lose the others
+                    outcomes[index] = ScanOutcome(
+                        requests[index].target, None, f"internal error: {type(exc).__name__}: {exc}"
+                    )
+                on_done(outcomes[index])
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return [outcomes[i] for i in range(len(requests))]
 
 
 def make_plan(target: Target, static_result: StaticResult, options: PlanOptions) -> RunPlan:
@@ -452,6 +534,7 @@ __all__ = [
     "ReportFormat",
     "RunRequest",
     "SandboxOptions",
+    "ScanOutcome",
     "ScanRequest",
     "Settings",
     "ShowOutcome",
@@ -465,6 +548,7 @@ __all__ = [
     "render",
     "run",
     "scan",
+    "scan_many",
     "show",
     "show_text",
     "vet",

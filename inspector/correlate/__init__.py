@@ -79,6 +79,7 @@ def correlate(target: Target, static: StaticResult, sandbox: SandboxResult | Non
         hosts=hosts,
         skipped=tuple(skipped),
         verdict_reasons=reasons,
+        engine_files=static.engine_files,
     )
 
 

@@ -20,8 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import tldextract
-
 from inspector.model import DomainAge, Skipped
 
 IANA_DNS_BOOTSTRAP = "https://data.iana.org/rdap/dns.json"
@@ -56,6 +54,8 @@ class RdapClient:
         self.bootstrap_url = bootstrap_url
         self.now = now or datetime.now(UTC)
         self.timeout_s = timeout_s
+        import tldextract  # here, not at start-up: it brings requests (--offline never builds a client)
+
         self._extract = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
         self._services: dict[str, list[str]] | None = None
         # Failures are remembered for the rest of the run: one unreachable server must not

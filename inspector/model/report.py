@@ -391,6 +391,20 @@ class ToolInfo:
     version: str
 
 
+class EngineScope(enum.Enum):
+    ALL = "all"  # every file of the kinds the engine reads
+    RELEVANT = "relevant"  # only the files another engine marked as able to hold a finding of this one
+
+
+@dataclass(frozen=True)
+class EngineFiles:
+    """Which files one static engine read: a reader can tell what was looked at, and by what."""
+
+    engine: Engine
+    scope: EngineScope
+    paths: tuple[str, ...]  # relative to the repo root, sorted
+
+
 @dataclass(frozen=True)
 class Report:
     tool: ToolInfo
@@ -404,5 +418,6 @@ class Report:
     decision: Decision | None = None
     skipped: tuple[Skipped, ...] = ()
     verdict_reasons: tuple[str, ...] = ()
+    engine_files: tuple[EngineFiles, ...] = ()  # which files each static engine read
     sources: tuple[SourceView, ...] = ()  # the code around the findings (see SourceView for the caps)
     schema: str = field(default=SCHEMA_ID)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from inspector.model.report import (
     Endpoint,
+    EngineFiles,
     Finding,
     NetworkRecord,
     PhaseName,
@@ -38,6 +39,7 @@ class StaticResult:
     skipped: tuple[Skipped, ...] = ()
     files_scanned: int = 0
     bytes_scanned: int = 0
+    engine_files: tuple[EngineFiles, ...] = ()  # per engine that ran; absent engines did not run
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from typing import assert_never
 
-from inspector.report.html import HtmlRenderer
 from inspector.report.interface import Renderer
 from inspector.report.json import JsonRenderer
 from inspector.report.markdown import MarkdownRenderer
@@ -28,6 +27,8 @@ class ReportFormat(enum.Enum):
         if self is ReportFormat.MD:
             return MarkdownRenderer()
         if self is ReportFormat.HTML:
+            from inspector.report.html import HtmlRenderer  # jinja2: only when HTML is asked for
+
             return HtmlRenderer()
         if self is ReportFormat.SARIF:
             return SarifRenderer()

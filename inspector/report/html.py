@@ -174,6 +174,7 @@ class HtmlRenderer(Renderer):
             top=views.top_findings(report),
             counts=views.severity_counts(report),
             longest_phase=longest or 1.0,
+            run_notes=views.run_notes(run) if run else [],
             network=sorted(report.network, key=lambda record: record.first_seen),
             sources={finding_id: view for view in report.sources for finding_id in view.findings},
             open_sources=_OPEN_SOURCES,

@@ -144,6 +144,8 @@ class MarkdownRenderer(Renderer):
             f"Image {md_code(run.image)} on {md_code(run.runtime)}, network policy {md_code(run.policy)}, "
             f"{md_text(run.started_at)} to {md_text(run.finished_at)}.",
             "",
+            *(f"- {md_text(note)}" for note in views.run_notes(run)),
+            "",
             "| Phase | Status | Exit | Seconds | Commands |",
             "|---|---|---|---|---|",
         ]

@@ -46,6 +46,8 @@ def summary(report: Report, report_paths: Mapping[str, Path] | None = None) -> R
     parts: list[RenderableType] = [_banner(report), _why(report)]
     if report.hosts:
         parts.append(_hosts(report))
+    if report.run is not None:
+        parts.append(_run(report))
     if report.decision is not None:
         decision = report.decision
         line = Text("Decision: ", style="bold")
@@ -115,6 +117,19 @@ def _hosts(report: Report) -> RenderableType:
             untrusted(views.domain_age(host)),
         )
     return table
+
+
+def _run(report: Report) -> RenderableType:
+    assert report.run is not None
+    text = Text("Run\n", style="bold")
+    for phase in report.run.phases:
+        exit_code = "" if phase.exit_code is None else f" (exit {phase.exit_code})"
+        text.append(f"  {phase.name.value}: {phase.status.value}{exit_code}, {phase.duration_s:.1f} s\n")
+    for note in views.run_notes(report.run):
+        text.append("  ")
+        text.append_text(untrusted(note, limit=300))
+        text.append("\n")
+    return text
 
 
 def _skipped(report: Report) -> RenderableType:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from inspector.model import Finding, HostView, NetworkRecord, Report, Severity
+from inspector.model import Finding, HostView, NetworkRecord, Report, RunInfo, Severity
 
 TOP_FINDINGS = 8
 # Runs shorter than this are ordinary indentation; longer ones are how code gets hidden.
@@ -115,3 +115,20 @@ def target_label(report: Report) -> str:
     target = report.target
     commit = f" @ {target.commit[:12]}" if target.commit else ""
     return f"{target.source}{commit}"
+
+
+_TRACE_ORIGIN = {
+    "gvisor-sentry": "written by gVisor's sentry on the host: the target cannot alter or hide from it",
+    "strace-in-container": "strace inside the container: a target that detects it can empty or avoid it",
+}
+
+
+def run_notes(run: RunInfo) -> list[str]:
+    """What a reader must know to trust the run: where the trace came from, the hard limits the
+    program ran into, and what the engine did to a phase that ended in ``error``."""
+    origin = _TRACE_ORIGIN.get(run.trace_origin, run.trace_origin)
+    notes = [f"runtime {run.runtime}; trace {run.trace_origin} ({origin})"]
+    notes.extend(f"limit reached: {limit}" for limit in run.limits_hit)
+    notes.extend(f"{phase.name.value} phase error: {phase.error}" for phase in run.phases if phase.error)
+    return notes
+

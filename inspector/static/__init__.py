@@ -32,12 +32,23 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from inspector.errors import ScanError
-from inspector.model import Category, Finding, Severity, Skipped, StaticResult, TraceStep
+from inspector.model import (
+    Category,
+    Engine,
+    EngineFiles,
+    EngineScope,
+    Finding,
+    Severity,
+    Skipped,
+    StaticResult,
+    TraceStep,
+)
 from inspector.static.autorun import escalate, find_surfaces, references_to, surfaces_of
 from inspector.static.endpoints import EndpointVisitor
 from inspector.static.flow import FlowVisitor, module_graph
 from inspector.static.interface import Analyzer, AnalyzerResult, RepoFile, RepoView, display_path, read_regular
 from inspector.static.merge import downgrade_vendored, link_hosts, merge_endpoints, merge_findings
+from inspector.static.relevance import relevant_files
 from inspector.static.semgrep import SemgrepAnalyzer, semgrep_version
 from inspector.static.semgrep import rules_dir as semgrep_rules_dir
 from inspector.static.source import excerpts, read_bounded, source_view
@@ -53,6 +64,7 @@ class ScanOptions:
     cache_dir: Path | None = None  # per-file results by content hash; None = no cache
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # read cap; bigger files are streamed for hidden code
     semgrep: bool = True
+    semgrep_all: bool = False  # Semgrep on every file, not only the relevant ones (exhaustive mode)
     semgrep_timeout_s: float = 300.0
     only_paths: tuple[str, ...] = ()  # pre-commit mode: scan just these files (relative to root)
     file_budget_s: float = 10.0  # time budget of the text checks per file
@@ -216,7 +228,7 @@ def _note(path: str, message: str) -> Finding:
 
 
 def analyzers_for(options: ScanOptions) -> tuple[list[Analyzer], TextAnalyzer]:
-    """The engines of one scan, in the order they run."""
+    """The engines that read the whole tree (tree-sitter, text); Semgrep is :func:`semgrep_for`."""
     text = TextAnalyzer(
         jobs=options.jobs,
         cache_dir=options.cache_dir,
@@ -232,26 +244,71 @@ def analyzers_for(options: ScanOptions) -> tuple[list[Analyzer], TextAnalyzer]:
         ),
         text,
     ]
-    if options.semgrep:
-        analyzers.append(SemgrepAnalyzer(wall_timeout_s=options.semgrep_timeout_s, jobs=options.jobs))
     return analyzers, text
+
+
+def semgrep_for(options: ScanOptions) -> SemgrepAnalyzer | None:
+    return SemgrepAnalyzer(wall_timeout_s=options.semgrep_timeout_s, jobs=options.jobs) if options.semgrep else None
+
+
+def _run_engines(
+    repo: RepoView, options: ScanOptions, semgrep_result: AnalyzerResult | None
+) -> tuple[list[AnalyzerResult], TextAnalyzer]:
+    """Every engine side by side, Semgrep first: it is a separate process that spends seconds
+    starting up, and the tree-sitter and text engines spread their own work over worker processes.
+    Semgrep reads only the files the relevance pass marks (unless ``semgrep_all``), and does not
+    start at all when there are none. On Ctrl-C every engine's outside work is stopped before
+    the exception goes on (Semgrep runs in its own session and would not see the signal)."""
+    analyzers, text = analyzers_for(options)
+    semgrep = semgrep_for(options) if semgrep_result is None else None
+    engines: list[Analyzer] = [*([semgrep] if semgrep else []), *analyzers]
+    pool = ThreadPoolExecutor(max_workers=len(engines))
+    try:
+        futures = []
+        if semgrep is not None and options.semgrep_all:
+            futures.append(pool.submit(semgrep.analyze, repo))
+        elif semgrep is not None:
+            relevant = relevant_files(repo, semgrep.max_target_bytes)
+            futures.append(pool.submit(semgrep.analyze_files, repo, relevant.for_semgrep()))
+        futures.extend(pool.submit(analyzer.analyze, repo) for analyzer in analyzers)
+        results = [future.result() for future in futures]
+        if semgrep_result is not None:
+            results.insert(0, semgrep_result)
+    except BaseException:
+        for engine in engines:
+            engine.cancel()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return results, text
 
 
 def _sort_key(finding: Finding) -> tuple[int, str, int, int, str]:
     return (-finding.severity.rank, finding.path or "", finding.line or 0, finding.column or 0, finding.rule)
 
 
-def scan(root: Path, options: ScanOptions) -> StaticResult:
-    """Scan the repository at ``root`` without running anything from it."""
+def semgrep_batch(roots: list[Path], options: ScanOptions) -> list[AnalyzerResult]:
+    """One Semgrep process for the relevant files of many trees (``inspector scan T1 T2 ...``);
+    hand each result to :func:`scan` as ``semgrep_result``."""
+    semgrep = semgrep_for(options)
+    if semgrep is None:
+        return [AnalyzerResult() for _ in roots]
+    parts = []
+    for root in roots:
+        files, _notes = walk(root, options.only_paths, options.max_files)
+        repo = RepoView(root, files)
+        parts.append((repo, relevant_files(repo, semgrep.max_target_bytes).for_semgrep()))
+    return semgrep.analyze_batch(parts)
+
+
+def scan(root: Path, options: ScanOptions, semgrep_result: AnalyzerResult | None = None) -> StaticResult:
+    """Scan the repository at ``root`` without running anything from it; ``semgrep_result``: Semgrep
+    already ran on this tree as part of a batch (:func:`semgrep_batch`)."""
     if not root.is_dir():
         raise ScanError(f"{root} is not a directory", fix="pass the path of a checked-out repository")
     files, notes = walk(root, options.only_paths, options.max_files)
     repo = RepoView(root, files)
-    analyzers, text = analyzers_for(options)
-    # Engines run side by side: Semgrep is a separate process that spends seconds starting up,
-    # and the tree-sitter and text engines spread their own work over worker processes.
-    with ThreadPoolExecutor(max_workers=len(analyzers)) as pool:
-        results: list[AnalyzerResult] = list(pool.map(lambda analyzer: analyzer.analyze(repo), analyzers))
+    results, text = _run_engines(repo, options, semgrep_result)
     hits, autorun_findings = find_surfaces(repo)
     findings = downgrade_vendored(
         merge_findings(
@@ -283,6 +340,10 @@ def scan(root: Path, options: ScanOptions) -> StaticResult:
         if note.rule == "analysis.file-count-cap"
     )
     regular = [f for f in files if not f.is_link]
+    read = (
+        EngineFiles(Engine.TEXT, EngineScope.ALL, tuple(sorted(f.path for f in regular))),
+        *(e for r in results for e in r.engine_files),
+    )
     return StaticResult(
         findings=tuple(sorted(findings, key=_sort_key)),
         endpoints=tuple(endpoints),
@@ -290,6 +351,7 @@ def scan(root: Path, options: ScanOptions) -> StaticResult:
         skipped=tuple(skipped),
         files_scanned=len(regular),
         bytes_scanned=sum(f.size for f in regular),
+        engine_files=tuple(sorted(read, key=lambda e: e.engine.value)),
     )
 
 
@@ -347,12 +409,15 @@ def scan_payload(data: bytes, name: str, url: str) -> tuple[Finding, ...]:
 
 
 __all__ = [
+    "AnalyzerResult",
     "ScanOptions",
     "excerpts",
     "grammar_versions",
     "read_bounded",
     "scan",
     "scan_payload",
+    "semgrep_batch",
+    "semgrep_for",
     "semgrep_rules_dir",
     "semgrep_version",
     "source_view",

@@ -11,8 +11,10 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import tldextract
+if TYPE_CHECKING:
+    import tldextract
 
 RAW_IP = "raw-ip"
 LOCAL = "local"
@@ -46,7 +48,10 @@ def host_classes() -> HostClasses:
 
 @cache
 def _extractor() -> tldextract.TLDExtract:
-    # The bundled public-suffix snapshot only: a scan never fetches anything.
+    # The bundled public-suffix snapshot only: a scan never fetches anything. Imported here: it
+    # brings requests and idna (a tenth of a second of start-up a scan without hosts never needs).
+    import tldextract
+
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 

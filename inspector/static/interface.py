@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inspector.model import AutoRunSurface, Endpoint, Finding, Skipped
+from inspector.model import AutoRunSurface, Endpoint, EngineFiles, Finding, Skipped
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ class AnalyzerResult:
     endpoints: tuple[Endpoint, ...] = ()
     auto_run: tuple[AutoRunSurface, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    engine_files: tuple[EngineFiles, ...] = ()  # which files the engine read
 
 
 class Analyzer(abc.ABC):
@@ -116,3 +117,6 @@ class Analyzer(abc.ABC):
     @abc.abstractmethod
     def analyze(self, repo: RepoView) -> AnalyzerResult:
         """Analyze the whole repository. Must not raise for bad input files."""
+
+    def cancel(self) -> None:  # noqa: B027 - most engines stop with their process, nothing to do
+        """Stop work running in other processes (Ctrl-C): called from another thread."""

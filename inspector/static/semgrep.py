@@ -7,10 +7,18 @@ hostile, so Semgrep is hardened against it: the target's ``.semgrepignore``, ``.
 admits multi-megabyte payloads, nothing goes to the network (no metrics, no registry, no version
 check), the process runs from a scratch directory with a scrubbed environment and its own HOME.
 Semgrep missing, crashing or timing out is a ``Skipped`` value: the scan goes on with tree-sitter.
+
+``analyze_files`` gives Semgrep only some files (those the relevance pass marked, see
+``inspector.static.relevance``): they are copied into a mirror tree in the scratch directory at
+their relative paths and Semgrep walks that, so every rule's language and ``paths.include``
+filters see what they would see in the whole tree (and the hostile tree itself is not read).
+Semgrep writes its own temp files (``semgrep-*.rules``, target lists) into ``TMPDIR``: that is
+the run's scratch directory too, removed when the run ends, also when it is killed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,13 +26,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from inspector.model import Category, Engine, Finding, Skipped, new_finding, scoring
+from inspector.model import Category, Engine, EngineFiles, EngineScope, Finding, Skipped, new_finding, scoring
 from inspector.static.interface import Analyzer, AnalyzerResult, RepoView
 
 # Real payloads are 2.9-3.5 MB; Semgrep's default cap (1 MB) would skip them silently.
@@ -82,6 +90,9 @@ def _scrubbed_env(home: Path) -> dict[str, str]:
     return {
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.defpath]),
         "HOME": str(home),
+        "TMPDIR": str(home),
+        "TEMP": str(home),
+        "TMP": str(home),
         "XDG_CONFIG_HOME": str(home / ".config"),
         "XDG_CACHE_HOME": str(home / ".cache"),
         "LANG": "C.UTF-8",
@@ -117,25 +128,73 @@ class SemgrepAnalyzer(Analyzer):
         self.rule_timeout_s = rule_timeout_s
         self.wall_timeout_s = wall_timeout_s
         self.jobs = jobs or os.cpu_count() or 1
+        self._process: subprocess.Popen[str] | None = None
 
     def analyze(self, repo: RepoView) -> AnalyzerResult:
+        """Semgrep over the whole tree (``--semgrep=all``)."""
+        return self._analyze([(repo, None)])[0]
+
+    def analyze_files(self, repo: RepoView, paths: tuple[str, ...]) -> AnalyzerResult:
+        """Semgrep over ``paths`` only (regular files of the view); nothing runs when it is empty."""
+        return self.analyze_batch([(repo, paths)])[0]
+
+    def analyze_batch(self, parts: Sequence[tuple[RepoView, tuple[str, ...]]]) -> list[AnalyzerResult]:
+        """One Semgrep process for the chosen files of many repositories (a batch of targets):
+        its start-up (seconds: loading the pack) is paid once. One result per part, in order."""
+        return self._analyze([(repo, paths) for repo, paths in parts])
+
+    def cancel(self) -> None:
+        """End a running Semgrep (Ctrl-C): its whole session, so its workers go too."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def _analyze(self, parts: list[tuple[RepoView, tuple[str, ...] | None]]) -> list[AnalyzerResult]:
+        """``None`` as the paths of the one part: the whole tree, read in place (exhaustive mode)."""
         if self.semgrep is None:
-            return _skip("semgrep is not installed (no `semgrep` executable found)", INSTALL_FIX)
+            return [_skip("semgrep is not installed (no `semgrep` executable found)", INSTALL_FIX)] * len(parts)
         if self.rules is None:
-            return _skip(
+            skip = _skip(
                 "the Semgrep rule pack (inspector/static/semgrep-rules/) was not found",
                 "reinstall untrusted-repo-inspector from its wheel or source (the pack is package data)",
             )
-        wanted = {file.path for file in repo.files if not file.is_link}
-        if not wanted:
-            return AnalyzerResult()
-        command = self.command(self.semgrep, self.rules, repo.root.resolve())
-        outcome = self._run(command)
-        if outcome.payload is None:
-            return AnalyzerResult(skipped=(outcome.skipped,) if outcome.skipped else ())
-        findings = self._findings(repo, outcome.payload, wanted)
+            return [skip] * len(parts)
+        exhaustive = len(parts) == 1 and parts[0][1] is None
+        wanted: list[set[str]] = []
+        for repo, paths in parts:
+            regular = {file.path for file in repo.files if not file.is_link}
+            wanted.append(regular if paths is None else regular.intersection(paths))
+        if not any(wanted):
+            scope = EngineScope.ALL if exhaustive else EngineScope.RELEVANT
+            return [AnalyzerResult(engine_files=(EngineFiles(Engine.SEMGREP, scope, ()),))] * len(parts)
+        with tempfile.TemporaryDirectory(prefix="inspector-semgrep-") as scratch:
+            scratch_dir = Path(scratch)
+            home = scratch_dir / "home"
+            home.mkdir()
+            if exhaustive:
+                target = parts[0][0].root.resolve()
+                roots = [target]
+            else:
+                # Each repository under its own numbered folder: the rules' `paths.include`
+                # globs all start with `**/` or have no slash, so they match as in the tree.
+                target = scratch_dir / "target"
+                target.mkdir()
+                roots = []
+                for index, ((repo, _paths), chosen) in enumerate(zip(parts, wanted, strict=True)):
+                    _mirror(repo, sorted(chosen), target / str(index))
+                    roots.append((target / str(index)).resolve())
+            outcome = self._run(self.command(self.semgrep, self.rules, target), home)
         skipped = (outcome.skipped,) if outcome.skipped else ()
-        return AnalyzerResult(findings=tuple(findings), skipped=skipped)
+        if outcome.payload is None:
+            return [AnalyzerResult(skipped=skipped)] * len(parts)
+        scope = EngineScope.ALL if exhaustive else EngineScope.RELEVANT
+        results = []
+        for (repo, _paths), chosen, root in zip(parts, wanted, roots, strict=True):
+            findings = self._findings(repo, outcome.payload, chosen, root)
+            read = EngineFiles(Engine.SEMGREP, scope, _scanned(outcome.payload, root, chosen))
+            results.append(AnalyzerResult(findings=tuple(findings), skipped=skipped, engine_files=(read,)))
+        return results
 
     def command(self, semgrep: str, rules: Path, root: Path) -> list[str]:
         """The Semgrep command line for one scan of the tree at ``root``.
@@ -165,35 +224,41 @@ class SemgrepAnalyzer(Analyzer):
             str(root),
         ]
 
-    def _run(self, command: list[str]) -> _Outcome:
-        with tempfile.TemporaryDirectory(prefix="inspector-semgrep-") as scratch:
-            scratch_dir = Path(scratch)
-            try:
-                process = subprocess.Popen(
-                    command,
-                    cwd=scratch_dir,
-                    env=_scrubbed_env(scratch_dir),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                    start_new_session=True,
-                )
-            except OSError as exc:
-                return _Outcome(None, _skipped(f"semgrep could not be started: {exc}", INSTALL_FIX))
-            try:
-                stdout, stderr = process.communicate(timeout=self.wall_timeout_s)
-            except subprocess.TimeoutExpired:
-                # Semgrep forks worker processes: end the whole session it leads, then reap it.
-                os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
-                return _Outcome(
-                    None,
-                    _skipped(
-                        f"semgrep did not finish within {self.wall_timeout_s:g} s",
-                        "raise the Semgrep time limit, or scan fewer paths",
-                    ),
-                )
+    def _run(self, command: list[str], home: Path) -> _Outcome:
+        try:
+            process = subprocess.Popen(
+                command,
+                cwd=home,
+                env=_scrubbed_env(home),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            return _Outcome(None, _skipped(f"semgrep could not be started: {exc}", INSTALL_FIX))
+        self._process = process
+        try:
+            stdout, stderr = process.communicate(timeout=self.wall_timeout_s)
+        except subprocess.TimeoutExpired:
+            # Semgrep forks worker processes: end the whole session it leads, then reap it.
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            return _Outcome(
+                None,
+                _skipped(
+                    f"semgrep did not finish within {self.wall_timeout_s:g} s",
+                    "raise the Semgrep time limit, or scan fewer paths",
+                ),
+            )
+        except BaseException:
+            # Ctrl-C in this thread: Semgrep lives in its own session and would run on.
+            self.cancel()
+            process.communicate()
+            raise
+        finally:
+            self._process = None
         try:
             payload = json.loads(stdout)
         except json.JSONDecodeError:
@@ -221,8 +286,7 @@ class SemgrepAnalyzer(Analyzer):
             )
         return _Outcome(payload, None)
 
-    def _findings(self, repo: RepoView, payload: Mapping[str, Any], wanted: set[str]) -> list[Finding]:
-        root = repo.root.resolve()
+    def _findings(self, repo: RepoView, payload: Mapping[str, Any], wanted: set[str], root: Path) -> list[Finding]:
         findings: list[Finding] = []
         for result in payload.get("results", []):
             path = _relative(root, str(result.get("path", "")))
@@ -263,6 +327,27 @@ class SemgrepAnalyzer(Analyzer):
                 )
             )
         return _unique(findings)
+
+
+def _mirror(repo: RepoView, paths: list[str], root: Path) -> None:
+    """Copy the chosen files (bytes as the view read them: links never followed) under ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        try:
+            data = repo.read(path)
+        except OSError:
+            continue  # unreadable: the other engines report it
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def _scanned(payload: Mapping[str, Any], root: Path, wanted: set[str]) -> tuple[str, ...]:
+    """The files Semgrep says it read, relative to the repository root."""
+    paths = payload.get("paths", {})
+    scanned = paths.get("scanned", []) if isinstance(paths, dict) else []
+    relative = (_relative(root, str(p)) for p in scanned if isinstance(p, str))
+    return tuple(sorted({p for p in relative if p is not None and p in wanted}))
 
 
 def _relative(root: Path, reported: str) -> str | None:

@@ -24,7 +24,17 @@ import tree_sitter_javascript
 import tree_sitter_python
 import tree_sitter_typescript
 
-from inspector.model import AutoRunSurface, Category, Endpoint, Engine, Finding, Skipped, new_finding
+from inspector.model import (
+    AutoRunSurface,
+    Category,
+    Endpoint,
+    Engine,
+    EngineFiles,
+    EngineScope,
+    Finding,
+    Skipped,
+    new_finding,
+)
 from inspector.static.cache import ContentCache
 from inspector.static.interface import Analyzer, AnalyzerResult, RepoView, open_regular
 
@@ -213,7 +223,8 @@ class TreeSitterAnalyzer(Analyzer):
             auto_run.extend(result.auto_run)
             skipped.extend(result.skipped)
         self.cache.prune()
-        return AnalyzerResult(tuple(findings), tuple(endpoints), tuple(auto_run), tuple(skipped))
+        read = EngineFiles(Engine.TREE_SITTER, EngineScope.ALL, tuple(sorted(o.path for o in outcomes)))
+        return AnalyzerResult(tuple(findings), tuple(endpoints), tuple(auto_run), tuple(skipped), (read,))
 
     def _partial(self, outcome: _FileOutcome) -> bool:
         return any(v.partial(outcome.summaries.get(v.name)) for v in self.visitors)

@@ -80,3 +80,27 @@ def test_write_reports_unwritable(malicious_report, tmp_path):
         write_reports(malicious_report, blocker / "run")
     assert "--output" in caught.value.fix
     assert isinstance(blocker, Path)
+
+
+def test_every_human_format_says_where_the_trace_came_from_the_limits_hit_and_phase_errors(malicious_report):
+    from dataclasses import replace
+
+    from inspector.model import PhaseStatus
+
+    run = malicious_report.run
+    oom = replace(run.phases[-1], status=PhaseStatus.ERROR, error="killed when it ran out of memory")
+    phases = (*run.phases[:-1], oom)
+    report = replace(
+        malicious_report,
+        run=replace(run, trace_origin="strace-in-container", limits_hit=("/home/u is full (1g limit reached)",),
+                    phases=phases),
+    )
+    for fmt in (ReportFormat.TEXT, ReportFormat.MD, ReportFormat.HTML):
+        # The terminal wraps long lines and Markdown escapes punctuation: compare the words.
+        out = " ".join(render(report, fmt).replace("\\", "").split())
+        assert "trace strace-in-container" in out and "can empty or avoid it" in out, fmt
+        assert "limit reached: /home/u is full (1g limit reached)" in out, fmt
+        assert "test phase error: killed when it ran out of memory" in out, fmt
+    gvisor = render(replace(report, run=replace(report.run, trace_origin="gvisor-sentry")), ReportFormat.TEXT)
+    gvisor = " ".join(gvisor.split())
+    assert "cannot alter or hide from it" in gvisor

@@ -18,9 +18,13 @@ EXAMPLES = REPO / "examples"
 
 
 def offline_env(home: Path) -> dict[str, str]:
+    # TMPDIR too: every Semgrep run writes one `semgrep-*.rules` per rule there and leaves them.
     return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(home),
+        "TMPDIR": str(home),
+        "TEMP": str(home),
+        "TMP": str(home),
         "SEMGREP_ENABLE_VERSION_CHECK": "0",
         "SEMGREP_SEND_METRICS": "off",
         "LANG": "C.UTF-8",

@@ -47,6 +47,7 @@ from .values import (
 )
 from .walk import HOST_NAME, MAX_EVIDENCE
 
+MAX_DECODER_HOPS = 8  # a decoder function calling another module's decoder function, and so on
 MAX_ENV_FILE_BYTES = 512 * 1024  # read whole up to this; bigger .env files are read in blocks of it
 MAX_ENV_SCAN_BYTES = 64 * 1024 * 1024  # of one .env file, at most
 MAX_ENV_ENTRIES = 20_000  # per .env file
@@ -297,8 +298,7 @@ class _Resolver:
             if call is None:
                 current = _decode_read(name, current, from_env) if current is not None else None
                 continue
-            target = _module_path(path, call[0], self.modules)
-            chain = self.modules[target].decoders.get(call[1], ()) if target is not None else ()
+            target, chain = self._decoder_chain(path, call)
             if not chain:
                 # Not a decoder (``verify(api)``): the argument is still what the code uses.
                 break
@@ -306,6 +306,27 @@ class _Resolver:
                 current = _decode_read(step, current, from_env) if current is not None else None
             hows.append(How(DECODER_SLUGS[chain[0]], f"{call[1]}() from {target} ({' then '.join(chain)})"))
         return (current, hows) if current is not None else None
+
+    def _decoder_chain(self, path: str, call: tuple[str, str]) -> tuple[str | None, tuple[str, ...]]:
+        """The plain decoders a call into another module's function applies, its own calls into
+        further modules' decoder functions expanded (a wrapper of a wrapper), at most
+        MAX_DECODER_HOPS deep; () when it is not a decoder or the chain goes deeper."""
+        target = _module_path(path, call[0], self.modules)
+        pending = list(self.modules[target].decoders.get(call[1], ())) if target is not None else []
+        chain: list[str] = []
+        where, hops = target, 0
+        while pending:
+            step = pending.pop(0)
+            inner = split_call_transform(step)
+            if inner is None:
+                chain.append(step)
+                continue
+            hops += 1
+            where = _module_path(where, inner[0], self.modules) if where is not None else None
+            if where is None or hops > MAX_DECODER_HOPS:
+                return target, ()
+            pending[:0] = self.modules[where].decoders.get(inner[1], ())
+        return target, tuple(chain)
 
 
 def _read_json(repo: RepoView, path: str) -> Any:

@@ -35,11 +35,13 @@ _DECODE_CALL = re.compile(
 # Long hex literals (test vectors) and encrypted ones (stored secrets) are ordinary data; they count
 # only in a file that also evaluates code.
 _ONLY_BESIDE_EXEC = frozenset({"fromhex", "unhexlify", ".decrypt"})
-# getattr(__builtins__, <an expression>): the builtin's name is computed (chr arithmetic, slices of
-# other names' text) so that neither "exec" nor "eval" appears. A literal or a plain variable as the
-# name is ordinary compatibility code and does not match.
+# getattr(__builtins__, <an expression>): the builtin's name is assembled (concatenation, chr,
+# join, shifts, slices of other names' text, reversal) so that neither "exec" nor "eval" appears.
+# A literal, a plain variable or an attribute as the name, or a name converted by a method call
+# (`errclass.decode("ascii")`), is ordinary compatibility or introspection code and does not match.
 _COMPUTED_BUILTIN = re.compile(
-    r"getattr\s*\(\s*(?:__builtins__|builtins)\s*,\s*(?![\"']?[\w.]*[\"']?\s*[,)])[^)\n]{0,200}?(?:[-+*<>%]|\[|\()"
+    r"getattr\s*\(\s*(?:__builtins__|builtins)\s*,(?!\s*[\"']?[\w.]*[\"']?\s*[,)])"
+    r"[^)\n]{0,200}?(?:\+|\bchr\s*\(|\.join\s*\(|<<|>>|\^|__str__|\[::-1\])"
 )
 _LONG_LITERAL = re.compile(r"[\"'`]([A-Za-z0-9+/=_\-\\x%]{1000,})[\"'`]")
 _EXEC_NEAR = re.compile(r"\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(|\bexec\s*\(|\bvm\.run")

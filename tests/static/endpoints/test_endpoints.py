@@ -307,3 +307,19 @@ def test_cross_module_cycle_terminates(tmp_path: Path) -> None:
         },
     )
     assert endpoint(result, "cyc.test").sources[0].path == "a.js"
+
+
+def test_a_decoder_wrapping_another_modules_decoder_is_followed(tmp_path: Path) -> None:
+    """sympy-shaped: a helper calls a helper of another module that decodes (was a KeyError)."""
+    result = scan(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/inner.py": "import base64\ndef unb(x):\n    return base64.b64decode(x).decode()\n",
+            "pkg/outer.py": "from pkg.inner import unb\ndef dec(x):\n    return unb(x)\n",
+            "pkg/main.py": "import requests\nfrom pkg.outer import dec\nrequests.get(dec('"
+            + b64("https://wrapped.hid.test/p")
+            + "'))\n",
+        },
+    )
+    assert endpoint(result, "wrapped.hid.test").urls == ("https://wrapped.hid.test/p",)

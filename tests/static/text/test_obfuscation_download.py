@@ -57,6 +57,8 @@ def test_a_builtin_looked_up_by_a_computed_name_is_high() -> None:
         "text_type = getattr(builtins, 'unicode', str)\n",
         "fn = getattr(builtins, name)(*args)\n",
         "getattr(__builtins__, name, None)\n",
+        "and getattr(builtins, node.id, object()) is value\n",  # pure_eval
+        "exctype = getattr(builtins, errclass.decode('ascii'), Exception)\n",  # ptyprocess
     ):
         assert check_obfuscation("compat.py", quiet, Deadline(5)) == [], quiet
 
