@@ -9,6 +9,7 @@ raises for a bad input file: a file it cannot handle becomes an ``info`` finding
 from __future__ import annotations
 
 import abc
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -84,7 +85,12 @@ def open_regular(root: Path, rel: str) -> int:
             break
         if parent.is_symlink():
             raise PermissionError(f"{display_path(rel)}: path goes through a symbolic link")
-    fd = os.open(candidate, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        fd = os.open(candidate, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW on a link: the same refusal as a link on the way
+            raise PermissionError(f"{display_path(rel)}: a symbolic link, never read through") from None
+        raise
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise PermissionError(f"{display_path(rel)}: not a regular file")
