@@ -1,8 +1,9 @@
-"""Fixtures: the malicious report of report_fixtures.py, its hostile variant, a clean one."""
+"""Fixtures: the malicious report of report_fixtures.py, its hostile variant, a clean one; Chromium."""
 
 from __future__ import annotations
 
 import dataclasses
+import shutil
 
 import pytest
 
@@ -35,3 +36,13 @@ def clean_report() -> Report:
         skipped=(),
         verdict_reasons=(),
     )
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Debian's headless Chromium, or a loud skip."""
+    binary = shutil.which("chromium")
+    if binary is None:
+        pytest.skip("SKIPPED LOUDLY: Debian's chromium is not installed (apt-get install -y chromium)")
+    return binary
+

@@ -8,7 +8,6 @@ Chromium really runs scripts under ``--dump-dom``, so the checks below can fail.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,15 +19,7 @@ from tests.report.report_fixtures import IMG, SCRIPT, build_report
 
 pytestmark = pytest.mark.chromium
 
-CHROMIUM = shutil.which("chromium")
 SCREENSHOT = Path(__file__).parents[2] / "docs" / "screenshots" / "report.png"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if CHROMIUM is None:
-        pytest.skip("SKIPPED LOUDLY: Debian's chromium is not installed (apt-get install -y chromium)")
-    return CHROMIUM
 
 
 def _chromium(binary: str, profile: Path, *args: str) -> str:

@@ -23,7 +23,7 @@ from inspector.report import ReportFormat, render
 from inspector.report.html import CONTENT_SECURITY_POLICY
 from tests.cli.conftest import EXAMPLES, INSPECTOR
 from tests.report.report_fixtures import build_report
-from tests.report.test_chromium import CHROMIUM, _chromium
+from tests.report.test_chromium import _chromium
 
 pytestmark = pytest.mark.chromium
 
@@ -56,13 +56,6 @@ document.getElementById('report').addEventListener('load', () => {
 });
 </script></body></html>
 """
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if CHROMIUM is None:
-        pytest.skip("SKIPPED LOUDLY: Debian's chromium is not installed (apt-get install -y chromium)")
-    return CHROMIUM
 
 
 def _scan_html(example: Path, out: Path, *options: str) -> str:
