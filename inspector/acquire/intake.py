@@ -42,30 +42,27 @@ class Inventory:
 def special_file_finding(path: str, kind: str) -> Finding:
     # MEDIUM, above the repository default: a device, FIFO or socket in a source tree is a deliberate act.
     message = f"{path} is a {kind}: a source tree has no reason to hold one; inspector listed it and never opened it"
-    return new_finding(
-        "repository.special-file",
-        Category.REPOSITORY,
-        Engine.ACQUIRE,
-        message,
-        severity=Severity.MEDIUM,
-        path=path,
-        evidence=f"{path}: {kind}",
-        id_key=("repository.special-file", path, message),
-    )
+    return _medium_finding("repository.special-file", Category.REPOSITORY, path, message, f"{path}: {kind}")
 
 
 def depth_cut_finding(path: str, depth: int) -> Finding:
     # MEDIUM, above the analysis default: code below the cut was not read at all.
     message = f"analysis cut at {depth} levels: {path} is nested deeper and was not read"
+    evidence = f"{path}: more than {depth} nested directories"
+    return _medium_finding("analysis.depth-cut", Category.ANALYSIS, path, message, evidence)
+
+
+def _medium_finding(rule: str, category: Category, path: str, message: str, evidence: str) -> Finding:
+    """An acquisition finding at MEDIUM, its id keyed by (rule, path, message) as it always was."""
     return new_finding(
-        "analysis.depth-cut",
-        Category.ANALYSIS,
+        rule,
+        category,
         Engine.ACQUIRE,
         message,
         severity=Severity.MEDIUM,
         path=path,
-        evidence=f"{path}: more than {depth} nested directories",
-        id_key=("analysis.depth-cut", path, message),
+        evidence=evidence,
+        id_key=(rule, path, message),
     )
 
 
